@@ -1,0 +1,5 @@
+export * from './duration';
+export * from './errors';
+export * from './load';
+export * from './settings';
+export * from './target';

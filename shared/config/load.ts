@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, describeIssues, formatPath } from './errors';
+import { settingsSchema } from './settings';
+import { targetSchema, type Target } from './target';
+
+export type Settings = Omit<z.infer<typeof settingsSchema>, 'SQLPROBE_TARGETS' | 'SQLPROBE_TARGETS_FILE'> & {
+  /** The run location: SQLPROBE_REGION, else REGION_NAME (set by App Service), else "local". */
+  region: string;
+};
+
+export interface LoadedConfig {
+  settings: Settings;
+  /** The targets that validated; a broken target never stops the probes of the others. */
+  targets: Target[];
+  /** One line per problem with a target, each naming the setting, the path and the fix. */
+  problems: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Validates each target on its own, so one bad entry is reported while the rest still run. */
+export function parseTargets(raw: unknown, root: string): { targets: Target[]; problems: string[] } {
+  if (!Array.isArray(raw)) {
+    return { targets: [], problems: [`${root}: expected a JSON array of targets, e.g. [{"name":"orders","server":"myserver.database.windows.net","database":"orders"}]`] };
+  }
+  const targets: Target[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  raw.forEach((entry, i) => {
+    const parsed = targetSchema.safeParse(entry);
+    if (!parsed.success) {
+      problems.push(...describeIssues(`${root}[${i}]`, parsed.error.issues, entry));
+    } else if (seen.has(parsed.data.name)) {
+      problems.push(`${formatPath(root, [i, 'name'])}: "${parsed.data.name}" is already used by another target; names must be unique`);
+    } else {
+      seen.add(parsed.data.name);
+      targets.push(parsed.data);
+    }
+  });
+  return { targets, problems };
+}
+
+function readTargetsSource(env: Env): { raw: unknown; root: string } | undefined {
+  if (env.SQLPROBE_TARGETS && env.SQLPROBE_TARGETS_FILE) {
+    throw new ConfigError(['SQLPROBE_TARGETS and SQLPROBE_TARGETS_FILE are both set; keep one of them']);
+  }
+  if (env.SQLPROBE_TARGETS_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.SQLPROBE_TARGETS_FILE, 'utf8');
+    } catch (err) {
+      throw new ConfigError([`SQLPROBE_TARGETS_FILE: cannot read "${env.SQLPROBE_TARGETS_FILE}" (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path`]);
+    }
+    return { raw: parseJson(text, 'SQLPROBE_TARGETS_FILE'), root: 'SQLPROBE_TARGETS_FILE' };
+  }
+  if (env.SQLPROBE_TARGETS?.trim()) return { raw: parseJson(env.SQLPROBE_TARGETS, 'SQLPROBE_TARGETS'), root: 'SQLPROBE_TARGETS' };
+  return undefined;
+}
+
+function parseJson(text: string, root: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // The parser's message can quote the input, which may hold a pasted secret: keep only the position.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ConfigError([`${root}: not valid JSON${at ? ` (at character ${at})` : ''}; expected a JSON array of targets`]);
+  }
+}
+
+/** Reads every setting from the environment (app settings in Azure). Throws ConfigError on bad settings. */
+export function loadConfig(env: Env = process.env): LoadedConfig {
+  const known = Object.fromEntries(Object.keys(settingsSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = settingsSchema.safeParse(known);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssues(String(i.path[0]), [{ ...i, path: [] }], known[String(i.path[0])])[0]));
+  const source = readTargetsSource(env);
+  const { targets, problems } = source ? parseTargets(source.raw, source.root) : { targets: [], problems: [] };
+  const { SQLPROBE_TARGETS: _t, SQLPROBE_TARGETS_FILE: _f, ...rest } = parsed.data;
+  return { settings: { ...rest, region: rest.SQLPROBE_REGION ?? rest.REGION_NAME ?? 'local' }, targets, problems };
+}
+
+/** Reads a secret from the app setting a target names; the value never leaves the process. */
+export function readSecret(settingName: string, env: Env = process.env): string {
+  const value = env[settingName];
+  if (!value) throw new ConfigError([`app setting ${settingName} is not set; add it (a Key Vault reference works) or fix the target's setting name`]);
+  return value;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { durationMs } from './duration';
+
+export const PROBES = ['dns', 'tcp', 'tls', 'login', 'idle', 'pool'] as const;
+export const probeName = z.enum(PROBES, { error: `expected one of ${PROBES.join(', ')}` });
+export type ProbeName = z.infer<typeof probeName>;
+
+const NAME_HINT = 'expected a slug: lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters, e.g. "orders-eastus"';
+export const targetName = z.string({ error: NAME_HINT }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, NAME_HINT);
+
+const SETTING_HINT = 'expected the NAME of an app setting (letters, digits, "_"), e.g. "ORDERS_DB_PASSWORD", not the secret itself';
+/** Names an app setting that holds a secret; the secret itself never appears in config. */
+export const settingName = z.string({ error: SETTING_HINT }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, SETTING_HINT);
+
+const hostname = z
+  .string({ error: 'expected a host name such as "myserver.database.windows.net"' })
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?$/, 'expected a host name such as "myserver.database.windows.net" (no scheme, no port, no "tcp:")');
+
+const PORT_HINT = 'expected an integer 1–65535';
+export const port = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+  z.int({ error: PORT_HINT }).min(1, PORT_HINT).max(65535, PORT_HINT),
+);
+
+const uuid = z.string({ error: 'expected a GUID such as "00000000-0000-0000-0000-000000000000"' }).regex(
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  'expected a GUID such as "00000000-0000-0000-0000-000000000000"',
+);
+
+export const AUTH_TYPES = ['sql', 'managed-identity', 'service-principal', 'access-token', 'none'] as const;
+export const authSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('sql'), user: z.string({ error: 'expected the SQL login name' }).min(1, 'expected the SQL login name'), passwordSetting: settingName }),
+    z.strictObject({ type: z.literal('managed-identity'), clientId: uuid.optional() }),
+    z.strictObject({ type: z.literal('service-principal'), tenantId: uuid, clientId: uuid, secretSetting: settingName }),
+    z.strictObject({ type: z.literal('access-token'), tokenSetting: settingName }),
+    z.strictObject({ type: z.literal('none') }),
+  ],
+  { error: `expected auth.type one of ${AUTH_TYPES.join(', ')}` },
+);
+export type Auth = z.infer<typeof authSchema>;
+
+const DEFAULT_RUNGS = ['3m', '5m', '15m', '29m', '31m', '40m'];
+
+export const idleSchema = z.strictObject({
+  /** Planned idle ages; the default brackets both the 4-minute NAT timer and the 30-minute gateway kill. */
+  rungs: z.array(durationMs).min(1, 'expected at least one rung, e.g. ["5m", "31m"]').prefault(DEFAULT_RUNGS),
+  keepalive: z.array(z.enum(['on', 'off'], { error: 'expected "on" or "off"' })).min(1).default(['on', 'off']),
+  /** How often a new cohort opens, so the verdict keeps up with changes on the path. */
+  cohortEvery: durationMs.prefault('1h'),
+  maxHeld: z.int().min(1, 'expected at least 1').max(1000, 'expected at most 1000').default(24),
+  mode: z.enum(['held', 'single'], { error: 'expected "held" or "single"' }).default('held'),
+});
+
+export const poolSchema = z.strictObject({
+  size: z.int({ error: 'expected an integer 1–100' }).min(1, 'expected an integer 1–100').max(100, 'expected an integer 1–100').default(5),
+  idleFor: durationMs.prefault('5m'),
+});
+
+export const targetSchema = z.strictObject({
+  name: targetName,
+  server: hostname,
+  port: port.default(1433),
+  database: z.string({ error: 'expected a database name' }).min(1, 'expected a database name').max(128, 'expected at most 128 characters'),
+  auth: authSchema.default({ type: 'none' }),
+  encrypt: z.union([z.literal(true), z.literal('strict')], { error: 'expected true or "strict" (unencrypted connections are not probed)' }).default(true),
+  trustServerCertificate: z.boolean({ error: 'expected true or false' }).default(false),
+  caFile: z.string({ error: 'expected a path to a PEM file' }).min(1).optional(),
+  probes: z.array(probeName).min(1, `expected at least one of ${PROBES.join(', ')}`).default(['dns', 'tcp', 'tls', 'login']),
+  expect: z
+    .strictObject({
+      policy: z.enum(['proxy', 'redirect'], { error: 'expected "proxy" or "redirect"' }).optional(),
+      query: z.string().min(1, 'expected a SQL query such as "SELECT 1"').default('SELECT 1'),
+      readOnly: z.boolean({ error: 'expected true or false' }).default(false),
+    })
+    .default({ query: 'SELECT 1', readOnly: false }),
+  failoverGroup: z
+    .strictObject({ secondaryServer: hostname.optional(), secondaryPort: port.optional() })
+    .optional(),
+  idle: idleSchema.default(idleSchema.parse({})),
+  pool: poolSchema.default(poolSchema.parse({})),
+  tags: z.record(z.string(), z.string({ error: 'expected a string value' })).default({}),
+});
+
+export type Target = z.infer<typeof targetSchema>;
+export type TargetInput = z.input<typeof targetSchema>;
+export type IdleSettings = z.infer<typeof idleSchema>;

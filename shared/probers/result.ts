@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { classificationSchema, phaseName } from '../classify/schema';
+import { probeName } from '../config/target';
+
+/**
+ * The result contract: telemetry, the HTTP API, the CLI's --json and the alert queries all read
+ * it. docs/results.md is checked against this schema; change both together.
+ */
+export const phaseTimingSchema = z.object({
+  name: phaseName,
+  /** Start offset from the probe's start, in ms (performance.now based). */
+  startMs: z.number().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+
+export const endpointSchema = z.object({ host: z.string(), port: z.int() });
+
+export const dnsDetailsSchema = z.object({
+  cnames: z.array(z.string()),
+  addresses: z.array(z.object({ address: z.string(), family: z.union([z.literal(4), z.literal(6)]), private: z.boolean() })),
+  privateLinkAlias: z.boolean(),
+  resolver: z.string(),
+});
+
+export const tcpDetailsSchema = z.object({
+  connects: z.array(z.object({
+    address: z.string(),
+    port: z.int(),
+    durationMs: z.number().nonnegative(),
+    outcome: z.enum(['connected', 'refused', 'timeout', 'unreachable', 'reset', 'error']),
+  })),
+});
+
+export const tlsDetailsSchema = z.object({
+  mode: z.enum(['classic', 'strict']),
+  serverVersion: z.string().optional(),
+  encryption: z.enum(['off', 'on', 'not-supported', 'required', 'strict']).optional(),
+  version: z.string().optional(),
+  cipher: z.string().optional(),
+  cert: z.object({
+    subject: z.string(),
+    subjectAltNames: z.array(z.string()),
+    issuer: z.string(),
+    notAfter: z.iso.datetime(),
+    daysLeft: z.number(),
+  }).optional(),
+  hostnameMatches: z.boolean().optional(),
+  trusted: z.boolean().optional(),
+});
+
+export const serverFactsSchema = z.object({
+  spid: z.int().optional(),
+  engineEdition: z.int().optional(),
+  updateability: z.enum(['READ_WRITE', 'READ_ONLY']).optional(),
+  database: z.string().optional(),
+});
+
+export const attemptSchema = z.object({
+  startedAt: z.iso.datetime(),
+  durationMs: z.number().nonnegative(),
+  success: z.boolean(),
+  class: classificationSchema.shape.class.optional(),
+});
+
+export const probeResultSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: z.uuid(),
+  target: z.string(),
+  probe: probeName,
+  region: z.string(),
+  server: z.string(),
+  port: z.int(),
+  startedAt: z.iso.datetime(),
+  durationMs: z.number().nonnegative(),
+  success: z.boolean(),
+  /** Every attempt, the last one being this result; more than one only when retry is configured. */
+  attempts: z.array(attemptSchema).min(1),
+  phases: z.array(phaseTimingSchema),
+  error: classificationSchema.optional(),
+  /** For failover-group targets: which listener this result is about. */
+  listener: z.enum(['primary', 'secondary']).optional(),
+  policy: z.enum(['proxy', 'redirect']).optional(),
+  routed: endpointSchema.optional(),
+  encrypted: z.boolean().optional(),
+  dns: dnsDetailsSchema.optional(),
+  tcp: tcpDetailsSchema.optional(),
+  tls: tlsDetailsSchema.optional(),
+  facts: serverFactsSchema.optional(),
+  /** Filled by the idle and pool probers (their issue defines the shapes). */
+  idle: z.record(z.string(), z.unknown()).optional(),
+  pool: z.record(z.string(), z.unknown()).optional(),
+  sqlprobeVersion: z.string(),
+});
+
+export type ProbeResult = z.infer<typeof probeResultSchema>;
+export type PhaseTiming = z.infer<typeof phaseTimingSchema>;

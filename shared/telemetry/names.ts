@@ -1,0 +1,53 @@
+/**
+ * Every telemetry name sqlprobe emits, in one place. The alert queries and the workbook in infra/
+ * are checked against this module, so renaming here without updating them fails a test.
+ */
+export const METRICS = {
+  phaseDuration: 'sqlprobe.phase.duration',
+  probeResult: 'sqlprobe.probe.result',
+  idleOutcome: 'sqlprobe.idle.outcome',
+  idleDeathAge: 'sqlprobe.idle.death_age',
+  certDaysLeft: 'sqlprobe.tls.cert_days_left',
+  poolDeadOnBorrow: 'sqlprobe.pool.dead_on_borrow',
+} as const;
+
+/** Custom-event names (log records with microsoft.custom_event.name). */
+export const EVENTS = {
+  verdictChanged: 'sqlprobe.idle.verdict_changed',
+} as const;
+
+/** Dimension (attribute) names shared by availability results, metrics, spans and events. */
+export const DIMENSIONS = {
+  target: 'target',
+  server: 'server',
+  probe: 'probe',
+  class: 'class',
+  phase: 'phase',
+  errorNumber: 'errorNumber',
+  policy: 'policy',
+  routedPort: 'routedPort',
+  tlsVersion: 'tlsVersion',
+  certDaysLeft: 'certDaysLeft',
+  attempts: 'attempts',
+  region: 'region',
+  version: 'sqlprobeVersion',
+  rung: 'rung',
+  keepalive: 'keepalive',
+  outcome: 'outcome',
+  verdict: 'verdict',
+  previousVerdict: 'previousVerdict',
+  recommendation: 'recommendation',
+} as const;
+
+/** Availability-result attributes that the Azure Monitor exporter maps onto availabilityResults. */
+export const AVAILABILITY = {
+  id: 'microsoft.availability.id',
+  name: 'microsoft.availability.name',
+  duration: 'microsoft.availability.duration',
+  success: 'microsoft.availability.success',
+  runLocation: 'microsoft.availability.runLocation',
+  message: 'microsoft.availability.message',
+} as const;
+
+export const CUSTOM_EVENT_NAME = 'microsoft.custom_event.name';
+export const TRACER_NAME = 'sqlprobe';
