@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 
-/** Keys whose values may be secrets, or a secret pasted where a setting name belongs. */
-const SENSITIVE_KEY = /password|secret|token|key|credential|setting|connectionstring/i;
+/**
+ * Keys whose values may be secrets, or a secret pasted where a name belongs: nothing under `auth`
+ * is echoed, since a client secret pasted into clientId is an easy mistake.
+ */
+const SENSITIVE_KEY = /password|secret|token|key|credential|setting|connection_?string|authentication|^auth$/i;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -24,8 +27,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** The offending value, quoted, only where it is a short primitive under a non-sensitive key. */
-function shownValue(input: unknown, path: readonly PropertyKey[]): string {
-  if (path.some((p) => typeof p === 'string' && SENSITIVE_KEY.test(p))) return '';
+function shownValue(root: string, input: unknown, path: readonly PropertyKey[]): string {
+  const isDiscriminator = path.at(-1) === 'type';
+  if (!isDiscriminator && [root, ...path].some((p) => typeof p === 'string' && SENSITIVE_KEY.test(p))) return '';
   const v = valueAt(input, path);
   if (v === undefined) return '';
   if (typeof v === 'object' && v !== null) return `, got ${Array.isArray(v) ? 'an array' : 'an object'}`;
@@ -48,7 +52,7 @@ export function describeIssues(root: string, issues: readonly z.core.$ZodIssue[]
     }
     const missing = valueAt(input, issue.path) === undefined;
     const message = missing && issue.code === 'invalid_type' ? `required; add it (${issue.message})` : issue.message;
-    lines.push(`${formatPath(root, issue.path)}: ${message}${shownValue(input, issue.path)}`);
+    lines.push(`${formatPath(root, issue.path)}: ${message}${shownValue(root, input, issue.path)}`);
   }
   return lines;
 }

@@ -75,7 +75,7 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssues(String(i.path[0]), [{ ...i, path: [] }], known[String(i.path[0])])[0]));
   const source = readTargetsSource(env);
   const { targets, problems } = source ? parseTargets(source.raw, source.root) : { targets: [], problems: [] };
-  const { SQLPROBE_TARGETS: _t, SQLPROBE_TARGETS_FILE: _f, ...rest } = parsed.data;
+  const { SQLPROBE_TARGETS, SQLPROBE_TARGETS_FILE, ...rest } = parsed.data;
   return { settings: { ...rest, region: rest.SQLPROBE_REGION ?? rest.REGION_NAME ?? 'local' }, targets, problems };
 }
 

@@ -41,5 +41,3 @@ export type SettingsInput = z.input<typeof settingsSchema>;
 export type RawSettings = z.infer<typeof settingsSchema>;
 export const SETTING_NAMES = Object.keys(settingsSchema.shape) as (keyof RawSettings)[];
 
-/** Settings whose values are secret: never echoed in errors or logs. */
-export const SECRET_SETTINGS: ReadonlySet<string> = new Set(['APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING']);
