@@ -1,0 +1,25 @@
+// The sqlprobe workbook, stored against the Application Insights component so its queries run there.
+
+param location string
+param tags object = {}
+param appInsightsId string
+param displayName string = 'sqlprobe'
+
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  // Workbook names must be GUIDs; derive one so redeploying updates the same workbook.
+  name: guid(appInsightsId, 'sqlprobe-workbook')
+  location: location
+  tags: union(tags, {
+    'hidden-title': displayName
+  })
+  kind: 'shared'
+  properties: {
+    displayName: displayName
+    category: 'workbook'
+    sourceId: appInsightsId
+    version: 'Notebook/1.0'
+    serializedData: loadTextContent('workbook.json')
+  }
+}
+
+output id string = workbook.id
