@@ -5,9 +5,9 @@ export const phaseName = z.enum(PHASES);
 export type Phase = z.infer<typeof phaseName>;
 
 export const FAILURE_CLASSES = [
-  'dns-not-found', 'dns-privatelink-public', 'tcp-refused', 'tcp-timeout', 'tcp-reset', 'tcp-unreachable',
+  'dns-not-found', 'dns-failed', 'dns-privatelink-public', 'tcp-refused', 'tcp-timeout', 'tcp-reset', 'tcp-unreachable',
   'tls-untrusted', 'tls-hostname-mismatch', 'tls-expired', 'tls-handshake-failed', 'encryption-not-supported',
-  'login-failed', 'db-not-found', 'db-unavailable', 'failover', 'throttled',
+  'login-failed', 'auth-token-failed', 'secret-missing', 'db-not-found', 'db-unavailable', 'failover', 'throttled',
   'firewall-blocked', 'public-access-denied', 'vnet-rule-missing', 'login-format',
   'redirect-ports-blocked', 'connection-lost', 'policy-mismatch', 'read-only-mismatch', 'query-failed',
   ...PHASES.map((p) => `timeout-${p}` as const),

@@ -14,6 +14,11 @@ export interface ProbeOptions {
   env?: Record<string, string | undefined>;
   /** Returns the shared TokenCredential for an identity, so tokens are cached across probes. */
   credentialFor?: (target: Target) => TokenCredential | undefined;
+  /**
+   * Ask the login prober for server facts (SPID, EngineEdition, Updateability, DB_NAME), fetched in
+   * the same batch as the query. Always on for failover-group and expect.readOnly targets.
+   */
+  facts?: boolean;
 }
 
 /**

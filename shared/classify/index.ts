@@ -1,0 +1,3 @@
+export { classify, parseClientIp, type FailureInput, type ServerError } from './classify';
+export { redact } from './redact';
+export * from './schema';

@@ -1,0 +1,33 @@
+import { connectOutcome, connectTcp } from './connect';
+import { ProbeRecorder } from './record';
+import { resolveHost } from './resolve';
+import type { Prober } from './types';
+
+/**
+ * Resolves the target, then times a TCP connect to each address (in parallel) and closes it at once.
+ * Refused, timeout and unreachable are told apart per address. It succeeds when any address
+ * accepts, since a driver tries the addresses in turn; every address's outcome is reported.
+ */
+export const tcpProber: Prober = async (target, options, signal) => {
+  const rec = new ProbeRecorder(target, 'tcp', options, 'dns');
+  let addresses: string[];
+  try {
+    const found = await rec.time('dns', () => resolveHost(target.server, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal }));
+    addresses = found.addresses.map((a) => a.address);
+  } catch (error) {
+    return rec.result(rec.classify({ error, timedOut: signal.aborted }));
+  }
+  const failures: unknown[] = [];
+  const connects = await rec.time('tcp', () => Promise.all(addresses.map(async (address) => {
+    const start = performance.now();
+    try {
+      (await connectTcp(address, target.port, signal)).destroy();
+      return { address, port: target.port, durationMs: performance.now() - start, outcome: 'connected' as const };
+    } catch (error) {
+      failures.push(error);
+      return { address, port: target.port, durationMs: performance.now() - start, outcome: connectOutcome(error, signal) };
+    }
+  })));
+  const error = connects.some((c) => c.outcome === 'connected') ? undefined : rec.classify({ error: failures[0], timedOut: signal.aborted });
+  return rec.result(error, { tcp: { connects } });
+};

@@ -1,0 +1,257 @@
+import type { Simulator } from '../../sim';
+import { INJECTABLE_ERRORS } from '../../sim';
+import { PROBERS } from '../../shared/probers';
+import { createTestCerts, type TestCerts } from '../helpers/certs';
+import { startSim } from '../helpers/sim';
+import { checked, options, target, TOKEN } from './fixtures';
+import { startDnsServer, type TestDnsServer } from './helpers/dns-server';
+import { eventually, openSockets, silenceOn, simServer, SQL_AUTH, type Scenario } from './helpers/matrix';
+
+/** Filled in beforeAll; the scenarios read it when they run. */
+const ctx = {} as { certs: TestCerts; dns: TestDnsServer };
+/** A simulator that requires TLS; its certificate is set when the scenario runs (see CERT_OVERRIDES). */
+const tlsOn = (strict = false) => ({ encrypt: 'on' as const, strict, servers: [simServer()] });
+const loginTarget = (sim?: Simulator) => ({ server: 'localhost', port: sim?.gatewayPort, caFile: ctx.certs.caFile, auth: SQL_AUTH });
+
+const EXPECTED_CLASS: Record<number, string> = {
+  40613: 'db-unavailable', 40615: 'firewall-blocked', 40501: 'throttled', 40532: 'login-format', 47073: 'public-access-denied',
+  40914: 'vnet-rule-missing', 10928: 'throttled', 40197: 'failover', 4060: 'db-not-found', 18456: 'login-failed',
+};
+
+const scenarios: Scenario[] = [
+  {
+    name: 'proxy OK', probe: 'login', sim: tlsOn(), target: loginTarget, options: { facts: true },
+    expect: { success: true },
+    check: (r) => {
+      expect(r).toMatchObject({ policy: 'proxy', encrypted: true, tls: { mode: 'classic', version: 'TLSv1.2' }, facts: { engineEdition: 5, updateability: 'READ_WRITE', database: 'orders' } });
+      expect(r.routed).toBeUndefined();
+      expect(r.phases.map((p) => p.name)).toEqual(['dns', 'tcp', 'prelogin', 'tls', 'login', 'initialSql', 'query']);
+    },
+  },
+  {
+    name: 'redirect OK, with the routed port', probe: 'login', sim: { ...tlsOn(), policy: 'redirect' }, target: loginTarget,
+    expect: { success: true },
+    check: (r, sim) => {
+      expect(r).toMatchObject({ policy: 'redirect', routed: { host: '127.0.0.1', port: sim?.nodePort } });
+      expect(r.phases.map((p) => p.name)).toEqual(['dns', 'tcp', 'prelogin', 'tls', 'login', 'reroute', 'initialSql', 'query']);
+      expect(r.tcp?.connects.map((c) => [c.port, c.outcome])).toEqual([[sim?.gatewayPort, 'connected'], [sim?.nodePort, 'connected']]);
+    },
+  },
+  {
+    name: 'strict TLS (TDS 8.0)', probe: 'login', sim: tlsOn(true), target: (sim) => ({ ...loginTarget(sim), encrypt: 'strict' }),
+    expect: { success: true },
+    check: (r) => {
+      expect(r.tls).toMatchObject({ mode: 'strict', version: 'TLSv1.3' });
+      expect(r.phases.map((p) => p.name)).toEqual(['dns', 'tcp', 'tls', 'prelogin', 'login', 'initialSql', 'query']);
+    },
+  },
+  {
+    name: 'access token', probe: 'login', sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), auth: { type: 'access-token', tokenSetting: 'PROBE_TOKEN' } }),
+    expect: { success: true },
+  },
+  {
+    name: 'token credential (managed identity or service principal)', probe: 'login', sim: tlsOn(),
+    target: (sim) => ({ ...loginTarget(sim), auth: { type: 'managed-identity' } }),
+    options: { credentialFor: () => ({ getToken: async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) }) },
+    expect: { success: true },
+    check: (r) => expect(r.phases.map((p) => p.name)).toEqual(['login', 'dns', 'tcp', 'prelogin', 'tls', 'login', 'initialSql', 'query']),
+  },
+  {
+    name: 'no token from the identity', probe: 'login', sim: tlsOn(),
+    target: (sim) => ({ ...loginTarget(sim), auth: { type: 'managed-identity' } }),
+    options: { credentialFor: () => ({ getToken: async () => { throw new Error(`no managed identity endpoint; token was ${TOKEN}`); } }) },
+    expect: { success: false, class: 'auth-token-failed', phase: 'login' },
+  },
+  {
+    name: 'password setting not set', probe: 'login', sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), auth: { ...SQL_AUTH, passwordSetting: 'UNSET_SETTING' } }),
+    expect: { success: false, class: 'secret-missing', phase: 'login' },
+  },
+  {
+    name: 'wrong password', probe: 'login', sim: { ...tlsOn(), servers: [simServer({ logins: [{ user: 'probe', password: 'something-else' }] })] }, target: loginTarget,
+    expect: { success: false, class: 'login-failed', phase: 'login', number: 18456 },
+    check: (r) => expect(r.error).toMatchObject({ state: 8, transient: false }),
+  },
+  ...INJECTABLE_ERRORS.map((number): Scenario => ({
+    name: `injected error ${number}`, probe: 'login', sim: { ...tlsOn(), servers: [simServer({ errors: [{ number }] })] }, target: loginTarget,
+    expect: { success: false, class: EXPECTED_CLASS[number], phase: 'login', number },
+    check: (r) => { if (number === 40615) expect(r.error?.clientIp).toBe('127.0.0.1'); },
+  })),
+  {
+    name: 'injected error after a redirect is on the node', probe: 'login',
+    sim: { ...tlsOn(), policy: 'redirect', servers: [simServer({ errors: [{ number: 4060, times: 1 }] })] }, target: loginTarget,
+    expect: { success: false, class: 'db-not-found', phase: 'login', number: 4060 },
+  },
+  {
+    name: 'refused', probe: 'login', sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'refuse' }), target: loginTarget,
+    expect: { success: false, class: 'tcp-refused', phase: 'tcp' },
+  },
+  {
+    name: 'hang in prelogin', probe: 'login', sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'blackhole' }), target: loginTarget, deadlineMs: 300,
+    expect: { success: false, class: 'timeout-prelogin', phase: 'prelogin' },
+  },
+  {
+    name: 'hang in tls', probe: 'login', sim: tlsOn(), arrange: (sim) => silenceOn(sim, 'prelogin', true), target: loginTarget, deadlineMs: 300, silenced: true,
+    expect: { success: false, class: 'timeout-tls', phase: 'tls' },
+  },
+  {
+    name: 'hang in login', probe: 'login', sim: tlsOn(true), arrange: (sim) => silenceOn(sim, 'prelogin', true), target: (sim) => ({ ...loginTarget(sim), encrypt: 'strict' }), deadlineMs: 300, silenced: true,
+    expect: { success: false, class: 'timeout-login', phase: 'login' },
+  },
+  {
+    name: 'hang in initialSql', probe: 'login', sim: tlsOn(), arrange: (sim) => silenceOn(sim, 'login'), target: loginTarget, deadlineMs: 300, silenced: true,
+    expect: { success: false, class: 'timeout-initialSql', phase: 'initialSql' },
+  },
+  {
+    name: 'hang in the query', probe: 'login', sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), expect: { query: "WAITFOR DELAY '00:00:30'" } }), deadlineMs: 500,
+    expect: { success: false, class: 'timeout-query', phase: 'query' },
+  },
+  {
+    name: 'hang on the redirected node', probe: 'login', sim: { ...tlsOn(), policy: 'redirect' }, arrange: (sim) => sim.setFault('node', { kind: 'blackhole' }), target: loginTarget, deadlineMs: 300,
+    expect: { success: false, class: 'timeout-reroute', phase: 'reroute' },
+  },
+  {
+    name: 'redirect to a closed node port', probe: 'login', sim: { ...tlsOn(), policy: 'redirect' }, arrange: (sim) => sim.setFault('node', { kind: 'refuse' }), target: loginTarget,
+    expect: { success: false, class: 'redirect-ports-blocked', phase: 'reroute' },
+    check: (r, sim) => {
+      expect(r.routed?.port).toBe(sim?.nodePort);
+      expect(r.tcp?.connects.at(-1)).toMatchObject({ port: sim?.nodePort, outcome: 'refused' });
+      expect(r.error?.recommendation).toContain(`:${sim?.nodePort}`);
+    },
+  },
+  {
+    name: 'RST during TLS', probe: 'login', sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'rst', phase: 'tls' }), target: loginTarget,
+    expect: { success: false, class: 'tcp-reset', phase: 'tls' },
+  },
+  {
+    name: 'RST during login', probe: 'login', sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'rst', phase: 'login' }), target: loginTarget,
+    expect: { success: false, class: 'tcp-reset', phase: 'login' },
+  },
+  {
+    name: 'connection closed after login', probe: 'login', sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'close-after-login' }), target: loginTarget,
+    expect: { success: false, class: 'connection-lost', phase: 'query' },
+  },
+  {
+    name: 'wrong-hostname certificate', probe: 'login', sim: tlsOn(), target: loginTarget,
+    expect: { success: false, class: 'tls-hostname-mismatch', phase: 'tls' },
+  },
+  {
+    name: 'expired certificate', probe: 'login', sim: tlsOn(), target: loginTarget,
+    expect: { success: false, class: 'tls-expired', phase: 'tls' },
+  },
+  {
+    name: 'untrusted (self-signed) certificate', probe: 'login', sim: tlsOn(), target: loginTarget,
+    expect: { success: false, class: 'tls-untrusted', phase: 'tls' },
+  },
+  {
+    name: 'server without encryption', probe: 'login', sim: { ...tlsOn(), encrypt: 'notsup' }, target: loginTarget,
+    expect: { success: false, class: 'encryption-not-supported', phase: 'prelogin' },
+  },
+  {
+    name: 'query error', probe: 'login', sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), expect: { query: 'SELECT nope' } }),
+    expect: { success: false, class: 'query-failed', phase: 'query', number: 207 },
+  },
+  {
+    name: 'expected Redirect, got Proxy', probe: 'login', sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), expect: { policy: 'redirect' } }),
+    expect: { success: false, class: 'policy-mismatch', phase: 'query' },
+  },
+  {
+    name: 'NXDOMAIN through a test DNS server', probe: 'login', target: () => ({ server: 'missing.example.test', auth: SQL_AUTH }), options: { get dnsServers() { return [ctx.dns.address]; } },
+    expect: { success: false, class: 'dns-not-found', phase: 'dns' },
+  },
+  {
+    name: 'privatelink alias ending at a public address', probe: 'dns', target: () => ({ server: 'orders.database.windows.net' }), options: { get dnsServers() { return [ctx.dns.address]; } },
+    expect: { success: false, class: 'dns-privatelink-public', phase: 'dns' },
+  },
+  {
+    name: 'failover-group pair', probe: 'login', sim: tlsOn(), secondary: { ...tlsOn(), servers: [simServer({ readOnly: true })] },
+    target: (sim, secondary) => ({ ...loginTarget(sim), failoverGroup: { secondaryServer: 'localhost', secondaryPort: secondary?.gatewayPort } }),
+    expect: { success: true },
+    check: (r) => {
+      expect(r.listener).toBe('primary');
+      expect(r.listeners?.map((l) => [l.listener, l.success, l.facts?.updateability])).toEqual([['primary', true, 'READ_WRITE'], ['secondary', true, 'READ_ONLY']]);
+    },
+  },
+  {
+    name: 'failover-group pair with swapped roles', probe: 'login', sim: { ...tlsOn(), servers: [simServer({ readOnly: true })] }, secondary: tlsOn(),
+    target: (sim, secondary) => ({ ...loginTarget(sim), failoverGroup: { secondaryServer: 'localhost', secondaryPort: secondary?.gatewayPort } }),
+    expect: { success: false, class: 'read-only-mismatch', phase: 'query' },
+    check: (r) => expect(r.listeners?.map((l) => l.error?.class)).toEqual(['read-only-mismatch', 'read-only-mismatch']),
+  },
+  {
+    name: 'tls prober, classic', probe: 'tls', sim: tlsOn(), target: loginTarget,
+    expect: { success: true },
+    check: (r) => {
+      expect(r.tls).toMatchObject({ mode: 'classic', serverVersion: '12.0.2000.8', encryption: 'on', version: 'TLSv1.2', trusted: true, hostnameMatches: true });
+      expect(r.tls?.cert?.daysLeft).toBeGreaterThan(300);
+      expect(r.phases.map((p) => p.name)).toEqual(['dns', 'tcp', 'prelogin', 'tls']);
+    },
+  },
+  {
+    name: 'tls prober, strict', probe: 'tls', sim: tlsOn(true), target: (sim) => ({ ...loginTarget(sim), encrypt: 'strict' }),
+    expect: { success: true },
+    check: (r) => expect(r.tls).toMatchObject({ mode: 'strict', encryption: 'strict', version: 'TLSv1.3', trusted: true, serverVersion: '12.0.2000.8' }),
+  },
+  {
+    name: 'tls prober, server without encryption', probe: 'tls', sim: { ...tlsOn(), encrypt: 'notsup' }, target: loginTarget,
+    expect: { success: false, class: 'encryption-not-supported', phase: 'prelogin' },
+  },
+  {
+    name: 'tls prober, expired certificate', probe: 'tls', sim: tlsOn(), target: loginTarget,
+    expect: { success: false, class: 'tls-expired', phase: 'tls' },
+    check: (r) => expect(r.tls).toMatchObject({ trusted: false, hostnameMatches: true }),
+  },
+  {
+    name: 'tls prober, wrong-hostname certificate', probe: 'tls', sim: tlsOn(), target: loginTarget,
+    expect: { success: false, class: 'tls-hostname-mismatch', phase: 'tls' },
+    check: (r) => expect(r.tls).toMatchObject({ trusted: true, hostnameMatches: false }),
+  },
+];
+
+/** Certificates that only exist once beforeAll ran. */
+const CERT_OVERRIDES: Record<string, () => TestCerts['good']> = {
+  'wrong-hostname certificate': () => ctx.certs.wrongHost,
+  'expired certificate': () => ctx.certs.expired,
+  'untrusted (self-signed) certificate': () => ctx.certs.selfSigned,
+  'tls prober, expired certificate': () => ctx.certs.expired,
+  'tls prober, wrong-hostname certificate': () => ctx.certs.wrongHost,
+};
+
+let baselineSockets = 0;
+beforeAll(async () => {
+  ctx.certs = createTestCerts();
+  ctx.dns = await startDnsServer({
+    'orders.database.windows.net': { cname: 'orders.privatelink.database.windows.net' },
+    'orders.privatelink.database.windows.net': { a: ['40.79.153.12'] },
+  });
+  baselineSockets = openSockets();
+});
+afterAll(async () => {
+  await ctx.dns.close();
+  ctx.certs.cleanup();
+});
+
+describe('fault matrix', () => {
+  it('has at least 25 scenarios', () => expect(scenarios.length).toBeGreaterThanOrEqual(25));
+
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, s) => {
+    const certOverride = CERT_OVERRIDES[s.name];
+    const withCerts = (c: Scenario['sim']) => c && { ...c, tls: certOverride ? certOverride() : ctx.certs.good };
+    const sim = s.sim ? await startSim(withCerts(s.sim)) : undefined;
+    const secondary = s.secondary ? await startSim(withCerts(s.secondary)) : undefined;
+    try {
+      if (sim) await s.arrange?.(sim);
+      const t = target(s.target?.(sim, secondary));
+      const r = checked(await PROBERS[s.probe](t, options(s.options), AbortSignal.timeout(s.deadlineMs ?? 5000)));
+      expect({ success: r.success, class: r.error?.class, phase: r.error?.phase, number: r.error?.number })
+        .toEqual({ success: s.expect.success, class: s.expect.class, phase: s.expect.phase, number: s.expect.number });
+      s.check?.(r, sim, secondary);
+      // The simulator saw every session close (unless the scenario silenced it, so it cannot read the FIN).
+      if (!s.silenced) for (const x of [sim, secondary]) if (x) expect(await eventually(() => x.sessions().length === 0)).toBe(true);
+    } finally {
+      await sim?.stop();
+      await secondary?.stop();
+    }
+    // With the simulators gone, any socket left would be one the probe leaked.
+    expect(await eventually(() => openSockets() <= baselineSockets)).toBe(true);
+  });
+});
