@@ -1,0 +1,131 @@
+import { ByteReader, ByteWriter } from './bytes';
+import { TdsDecodeError } from './errors';
+import { decodeFeatureExt, encodeFeatureExt, type FeatureExt } from './feature-ext';
+import { TdsVersion } from './version';
+
+/** Fields of a LOGIN7 message that a server acts on. */
+export interface Login7 {
+  tdsVersion: number;
+  packetSize: number;
+  clientPid: number;
+  hostName: string;
+  user: string;
+  password: string;
+  appName: string;
+  serverName: string;
+  libraryName: string;
+  language: string;
+  database: string;
+  readOnlyIntent: boolean;
+  features: FeatureExt;
+}
+
+const TYPE_FLAG_READ_ONLY_INTENT = 0x20;
+const OPTION3_EXTENSION = 0x10;
+/** Offsets of the (offset, length) pairs in the fixed part; lengths count UCS-2 characters. */
+const FIELD = { host: 36, user: 40, password: 44, app: 48, server: 52, extension: 56, library: 60, language: 64, database: 68 } as const;
+const FIXED_LENGTH = 94;
+
+/** The password obfuscation: swap nibbles, then XOR 0xA5. Decoding undoes it in reverse order. */
+export function obfuscatePassword(plain: Buffer): Buffer {
+  return Buffer.from(plain.map((b) => (((b << 4) & 0xf0) | (b >> 4)) ^ 0xa5));
+}
+
+export function deobfuscatePassword(wire: Buffer): Buffer {
+  return Buffer.from(
+    wire.map((b) => {
+      const x = b ^ 0xa5;
+      return ((x << 4) & 0xf0) | (x >> 4);
+    }),
+  );
+}
+
+export function decodeLogin7(buf: Buffer): Login7 {
+  const r = new ByteReader(buf);
+  const length = r.u32le();
+  if (length > buf.length) throw new TdsDecodeError(`LOGIN7 length ${length} exceeds payload ${buf.length}`);
+  const tdsVersion = r.u32le();
+  const packetSize = r.u32le();
+  r.u32le(); // client program version
+  const clientPid = r.u32le();
+  r.pos = 26;
+  const typeFlags = r.u8();
+  const optionFlags3 = r.u8();
+  if (buf.length < 86) throw new TdsDecodeError('LOGIN7 fixed part truncated');
+
+  const span = (at: number): [number, number] => {
+    const f = new ByteReader(buf, at);
+    return [f.u16le(), f.u16le()];
+  };
+  const text = (at: number): string => {
+    const [offset, chars] = span(at);
+    return new ByteReader(buf, offset).ucs2(chars);
+  };
+  const [pwOffset, pwChars] = span(FIELD.password);
+  const password = deobfuscatePassword(new ByteReader(buf, pwOffset).bytes(pwChars * 2)).toString('ucs2');
+
+  let features: FeatureExt = {};
+  if (optionFlags3 & OPTION3_EXTENSION) {
+    const [extOffset, extLength] = span(FIELD.extension);
+    if (extLength >= 4) {
+      const featureOffset = new ByteReader(buf, extOffset).u32le();
+      features = decodeFeatureExt(new ByteReader(buf, featureOffset));
+    }
+  }
+  return {
+    tdsVersion,
+    packetSize,
+    clientPid,
+    hostName: text(FIELD.host),
+    user: text(FIELD.user),
+    password,
+    appName: text(FIELD.app),
+    serverName: text(FIELD.server),
+    libraryName: text(FIELD.library),
+    language: text(FIELD.language),
+    database: text(FIELD.database),
+    readOnlyIntent: (typeFlags & TYPE_FLAG_READ_ONLY_INTENT) !== 0,
+    features,
+  };
+}
+
+export type Login7Input = Partial<Omit<Login7, 'features'>> & { features?: FeatureExt };
+
+/** Builds a TDS 7.2+ LOGIN7 payload (7.4 layout with FeatureExt when features are given). */
+export function encodeLogin7(input: Login7Input): Buffer {
+  const strings: Array<[number, Buffer]> = [
+    [FIELD.host, Buffer.from(input.hostName ?? '', 'ucs2')],
+    [FIELD.user, Buffer.from(input.user ?? '', 'ucs2')],
+    [FIELD.password, obfuscatePassword(Buffer.from(input.password ?? '', 'ucs2'))],
+    [FIELD.app, Buffer.from(input.appName ?? '', 'ucs2')],
+    [FIELD.server, Buffer.from(input.serverName ?? '', 'ucs2')],
+    [FIELD.library, Buffer.from(input.libraryName ?? 'sqlprobe', 'ucs2')],
+    [FIELD.language, Buffer.from(input.language ?? '', 'ucs2')],
+    [FIELD.database, Buffer.from(input.database ?? '', 'ucs2')],
+  ];
+  const hasFeatures = input.features !== undefined;
+  const fixed = Buffer.alloc(FIXED_LENGTH);
+  fixed.writeUInt32LE(input.tdsVersion ?? TdsVersion.V7_4, 4);
+  fixed.writeUInt32LE(input.packetSize ?? 4096, 8);
+  fixed.writeUInt32LE(input.clientPid ?? process.pid, 16);
+  fixed.writeUInt8(0xe0, 24); // little-endian, ASCII, IEEE floats, USE DB warn, SET LANG warn
+  fixed.writeUInt8(0x03, 25); // INIT LANG fatal, ODBC on
+  fixed.writeUInt8(input.readOnlyIntent ? TYPE_FLAG_READ_ONLY_INTENT : 0, 26);
+  fixed.writeUInt8(hasFeatures ? OPTION3_EXTENSION : 0, 27);
+
+  const data = new ByteWriter();
+  const put = (field: number, bytes: Buffer): void => {
+    fixed.writeUInt16LE(FIXED_LENGTH + data.length, field);
+    fixed.writeUInt16LE(field === FIELD.extension ? bytes.length : bytes.length / 2, field + 2);
+    data.raw(bytes);
+  };
+  const pointer = Buffer.alloc(4);
+  for (const [field, bytes] of strings) put(field, bytes);
+  if (hasFeatures) put(FIELD.extension, pointer);
+  const featureBytes = hasFeatures ? encodeFeatureExt(input.features ?? {}) : Buffer.alloc(0);
+  pointer.writeUInt32LE(FIXED_LENGTH + data.length);
+  data.raw(featureBytes);
+  const out = Buffer.concat([fixed, data.toBuffer()]);
+  out.writeUInt32LE(out.length, 0);
+  return out;
+}

@@ -1,0 +1,62 @@
+import { Command, Option } from 'commander';
+import { createInterface } from 'node:readline';
+import { parseDuration } from './duration';
+import { configFromFlags, formatEvent, parseFault, type CliOptions } from './flags';
+import { start, type Simulator } from './index';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Commands read from stdin while the simulator runs, so faults can be switched by hand. */
+async function command(sim: Simulator, line: string, out: (s: string) => void): Promise<void> {
+  const [verb, ...args] = line.trim().split(/\s+/);
+  if (verb === 'fault') {
+    await sim.setFault(args[0] === 'node' ? 'node' : 'gateway', parseFault(args[1] ?? 'none'));
+    out(`fault ${args[0]} ${args[1] ?? 'none'}`);
+  } else if (verb === 'failover') {
+    sim.failover({ unavailableMs: args[0] ? parseDuration(args[0]) : 0 });
+    out('failover');
+  } else if (verb === 'sessions') {
+    for (const s of sim.sessions()) out(`#${s.id} spid=${s.spid} ${s.listener} ${s.state} ${s.client} ${s.encryption} ${s.user ?? ''}@${s.database ?? ''}`);
+  } else if (verb) {
+    out('commands: fault gateway|node <refuse|blackhole|rst:prelogin|rst:tls|rst:login|rst:query|close-after-login|silent-drop|slow-start:5s|none>, failover [30s], sessions');
+  }
+}
+
+export function buildSimCommand(): Command {
+  return new Command('sim')
+    .description('Run the TDS simulator of Azure SQL and its gateway')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'gateway port', '14330')
+    .addOption(new Option('--policy <policy>', 'connection policy').choices(['proxy', 'redirect']).default('proxy'))
+    .option('--node-port <port>', 'node port under redirect', '11000')
+    .option('--route-host <host>', 'host name sent in the routing ENVCHANGE (default: --host)')
+    .addOption(new Option('--encrypt <setting>', 'server encryption setting').choices(['off', 'on', 'notsup']).default('off'))
+    .option('--strict', 'accept TDS 8.0 (TLS first, ALPN tds/8.0)')
+    .option('--cert <file>', 'PEM certificate')
+    .option('--key <file>', 'PEM private key')
+    .option('--login <user:password>', 'SQL login (repeatable)', collect, [])
+    .option('--database <name>', 'database (repeatable)', collect, [])
+    .option('--server-name <name>', 'logical server name', 'sqlprobe-sim')
+    .option('--access-token <token>', 'accepted Entra access token (repeatable)', collect, [])
+    .option('--read-only', 'Updateability READ_ONLY (a failover-group secondary)')
+    .option('--edition <n>', "SERVERPROPERTY('EngineEdition')", '5')
+    .option('--idle-timeout <duration>', 'proxy idle kill', '30m')
+    .addOption(new Option('--idle-close <how>', 'how the idle kill closes').choices(['fin', 'rst']).default('fin'))
+    .option('--error <number>', 'every login gets this error (repeatable)', collect, [])
+    .option('--latency <duration>', 'delay before every response message', '0ms')
+    .option('--max-sessions <n>', 'session cap; further logins get 10928')
+    .action(async (o: CliOptions) => {
+      const out = (s: string): void => void process.stdout.write(`${s}\n`);
+      const sim = await start(configFromFlags(o));
+      sim.events.on('event', (e) => out(formatEvent(e)));
+      out(`sqlprobe-sim ready gateway=${sim.host}:${sim.gatewayPort}${sim.nodePort ? ` node=${sim.host}:${sim.nodePort}` : ''}`);
+      const input = process.stdin.isTTY || process.env.SQLPROBE_SIM_STDIN ? createInterface({ input: process.stdin }) : undefined;
+      input?.on('line', (line) => command(sim, line, out).catch((e: Error) => out(`error: ${e.message}`)));
+      const shutdown = (): void => {
+        input?.close();
+        sim.stop().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Login errors the simulator can inject, each with Azure SQL's wording (see sim/errors.ts). */
+export const INJECTABLE_ERRORS = [40613, 40615, 40501, 40532, 47073, 40914, 10928, 40197, 4060, 18456] as const;
+
+export const ErrorInjectionSchema = z.object({
+  number: z.literal(INJECTABLE_ERRORS),
+  /** Only logins by this user / to this database; unset matches all. */
+  user: z.string().optional(),
+  database: z.string().optional(),
+  /** Fail only the first N matching logins, then let them succeed (a transient sequence). */
+  times: z.number().int().positive().optional(),
+});
+
+export const SqlLoginSchema = z.object({ user: z.string().min(1), password: z.string() });
+
+export const LogicalServerSchema = z.object({
+  /** Matched against LOGIN7's server name, or its first DNS label ("myserver" for myserver.database.windows.net). */
+  name: z.string().default('sqlprobe-sim'),
+  logins: z.array(SqlLoginSchema).default([{ user: 'sqlprobe', password: 'Sim-Passw0rd' }]),
+  databases: z.array(z.string().min(1)).min(1).default(['master', 'appdb']),
+  /** Access tokens accepted through FEDAUTH (Entra / managed identity logins). */
+  accessTokens: z.array(z.string().min(1)).default([]),
+  /** Updateability READ_ONLY: a failover-group secondary. */
+  readOnly: z.boolean().default(false),
+  /** SERVERPROPERTY('EngineEdition'): 5 SQL Database, 8 Managed Instance. */
+  engineEdition: z.number().int().default(5),
+  errors: z.array(ErrorInjectionSchema).default([]),
+});
+
+export const TlsFilesSchema = z.object({ certFile: z.string(), keyFile: z.string() });
+
+export const SimConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  /** Gateway port; 0 picks a free one. */
+  port: z.number().int().min(0).max(65535).default(0),
+  policy: z.enum(['proxy', 'redirect']).default('proxy'),
+  /** Node listener port under redirect; 0 picks a free one. */
+  nodePort: z.number().int().min(0).max(65535).default(0),
+  /** Host name put in the routing ENVCHANGE; defaults to `host`. */
+  routeHost: z.string().optional(),
+  /** Server encryption setting: off = supported but not required, on = required, notsup = none. */
+  encrypt: z.enum(['off', 'on', 'notsup']).default('off'),
+  /** Accept TDS 8.0 (TLS first, ALPN tds/8.0) besides classic PRELOGIN. */
+  strict: z.boolean().default(false),
+  /** Certificate and key (PEM files). Without them no TLS is possible and encryption counts as notsup. */
+  tls: TlsFilesSchema.optional(),
+  /** Proxy only: the gateway kills a session that has sent no request for this long. */
+  idleTimeoutMs: z.number().int().positive().default(30 * 60_000),
+  idleClose: z.enum(['fin', 'rst']).default('fin'),
+  /** Delay before every response message. */
+  latencyMs: z.number().int().min(0).default(0),
+  /** Logged-in sessions allowed at once; further logins get 10928. */
+  maxSessions: z.number().int().positive().optional(),
+  servers: z.array(LogicalServerSchema).min(1).default([LogicalServerSchema.parse({})]),
+});
+
+export type SimConfigInput = z.input<typeof SimConfigSchema>;
+export type SimConfig = z.infer<typeof SimConfigSchema>;
+export type LogicalServer = z.infer<typeof LogicalServerSchema>;
+export type ErrorInjection = z.infer<typeof ErrorInjectionSchema>;
+export type InjectableError = (typeof INJECTABLE_ERRORS)[number];
+
+export const ListenerNameSchema = z.enum(['gateway', 'node']);
+export type ListenerName = z.infer<typeof ListenerNameSchema>;
+
+/** Faults switchable at run time per listener. */
+export const FaultSchema = z.discriminatedUnion('kind', [
+  /** Connections are refused (the port stops listening). */
+  z.object({ kind: z.literal('refuse') }),
+  /** Connections are accepted, read and never answered. */
+  z.object({ kind: z.literal('blackhole') }),
+  /** The server resets the connection when it reaches this phase. */
+  z.object({ kind: z.literal('rst'), phase: z.enum(['prelogin', 'tls', 'login', 'query']) }),
+  /** The login completes (with tedious's SET batch, if that comes next), then the server closes with FIN. */
+  z.object({ kind: z.literal('close-after-login') }),
+  /** Every session stops reading and writing without closing, as behind a dead NAT. New ones too. */
+  z.object({ kind: z.literal('silent-drop') }),
+  /** The PRELOGIN response is delayed. */
+  z.object({ kind: z.literal('slow-start'), delayMs: z.number().int().min(0) }),
+]);
+export type Fault = z.infer<typeof FaultSchema>;
