@@ -35,6 +35,12 @@ export const settingsSchema = z.object({
   SQLPROBE_LIVE_METRICS: bool.default(false),
   SQLPROBE_OFFLINE_STORAGE_DIR: z.string().min(1).optional(),
   SQLPROBE_RESULTS_FILE: z.string().min(1).optional(),
+  // The Functions host's own storage, reused for state that every instance must see (shared/state):
+  // a connection string (Azurite: "UseDevelopmentStorage=true"), or identity-based via the __ settings.
+  AzureWebJobsStorage: z.string().min(1).optional(),
+  AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name (3–24 lowercase letters and digits)').optional(),
+  AzureWebJobsStorage__tableServiceUri: z.url({ error: 'expected a URL such as "https://myaccount.table.core.windows.net"' }).optional(),
+  AzureWebJobsStorage__clientId: z.string().min(1).optional(),
 });
 
 export type SettingsInput = z.input<typeof settingsSchema>;

@@ -51,11 +51,17 @@ export const idleSchema = z.strictObject({
   cohortEvery: durationMs.prefault('1h'),
   maxHeld: z.int().min(1, 'expected at least 1').max(1000, 'expected at most 1000').default(24),
   mode: z.enum(['held', 'single'], { error: 'expected "held" or "single"' }).default('held'),
+  /** TCP keepalive idle of the keepalive-on variant (and of the pool); tedious's own is 30 s. Below a NAT's timeout keeps its flow alive. */
+  keepaliveIdle: durationMs.prefault('30s'),
+  /** How long the first use after idle may take before the connection counts as dead on use: an app's request timeout (tedious's default is 15 s). */
+  useTimeout: durationMs.prefault('15s'),
 });
 
 export const poolSchema = z.strictObject({
   size: z.int({ error: 'expected an integer 1–100' }).min(1, 'expected an integer 1–100').max(100, 'expected an integer 1–100').default(5),
   idleFor: durationMs.prefault('5m'),
+  /** Keepalive on the pooled connections: on as tedious leaves it, off as a driver without keepalive. */
+  keepalive: z.enum(['on', 'off'], { error: 'expected "on" or "off"' }).default('on'),
 });
 
 export const targetSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { classificationSchema, phaseName } from '../classify/schema';
 import { probeName } from '../config/target';
+import { idleDetailsSchema, poolDetailsSchema } from '../idle/schema';
 
 /**
  * The result contract: telemetry, the HTTP API, the CLI's --json and the alert queries all read
@@ -55,6 +56,20 @@ export const serverFactsSchema = z.object({
   database: z.string().optional(),
 });
 
+/** One listener of a failover group, as the login prober saw it (the top level repeats the primary). */
+export const listenerResultSchema = z.object({
+  listener: z.enum(['primary', 'secondary']),
+  server: z.string(),
+  port: z.int(),
+  success: z.boolean(),
+  durationMs: z.number().nonnegative(),
+  phases: z.array(phaseTimingSchema),
+  error: classificationSchema.optional(),
+  policy: z.enum(['proxy', 'redirect']).optional(),
+  routed: endpointSchema.optional(),
+  facts: serverFactsSchema.optional(),
+});
+
 export const attemptSchema = z.object({
   startedAt: z.iso.datetime(),
   durationMs: z.number().nonnegative(),
@@ -79,6 +94,8 @@ export const probeResultSchema = z.object({
   error: classificationSchema.optional(),
   /** For failover-group targets: which listener this result is about. */
   listener: z.enum(['primary', 'secondary']).optional(),
+  /** For failover-group targets: both listeners; success requires both. */
+  listeners: z.array(listenerResultSchema).optional(),
   policy: z.enum(['proxy', 'redirect']).optional(),
   routed: endpointSchema.optional(),
   encrypted: z.boolean().optional(),
@@ -86,11 +103,13 @@ export const probeResultSchema = z.object({
   tcp: tcpDetailsSchema.optional(),
   tls: tlsDetailsSchema.optional(),
   facts: serverFactsSchema.optional(),
-  /** Filled by the idle and pool probers (their issue defines the shapes). */
-  idle: z.record(z.string(), z.unknown()).optional(),
-  pool: z.record(z.string(), z.unknown()).optional(),
+  /** Filled by the idle prober: per-connection outcomes and the verdict (shared/idle/schema.ts). */
+  idle: idleDetailsSchema.optional(),
+  /** Filled by the pool prober: dead connections a pool would hand out after idle. */
+  pool: poolDetailsSchema.optional(),
   sqlprobeVersion: z.string(),
 });
 
 export type ProbeResult = z.infer<typeof probeResultSchema>;
 export type PhaseTiming = z.infer<typeof phaseTimingSchema>;
+export type ListenerResult = z.infer<typeof listenerResultSchema>;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FAILURE_CLASSES } from '../../shared/classify/schema';
 import { SETTING_NAMES, targetSchema } from '../../shared/config';
 
 const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
@@ -16,5 +17,14 @@ describe('README matches the schemas', () => {
   });
   it('documents every target field, and no other', () => {
     expect([...tableNames('Target fields')].sort()).toEqual(Object.keys(targetSchema.shape).sort());
+  });
+});
+
+describe('README troubleshooting', () => {
+  it('explains every failure class', () => {
+    const section = readme.split('## Troubleshooting\n')[1]?.split('\n## ')[0] ?? '';
+    const documented = new Set([...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
+    const missing = FAILURE_CLASSES.filter((c) => !documented.has(c) && !(c.startsWith('timeout-') && documented.has('timeout-<phase>')));
+    expect(missing).toEqual([]);
   });
 });

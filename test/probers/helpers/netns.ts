@@ -33,7 +33,7 @@ export class TestNetns {
 
   /** Runs a registered prober inside the namespace and returns its result. */
   probe(probe: string, target: unknown, timeoutMs: number): Promise<ProbeResult> {
-    const args = ['netns', 'exec', this.name, NODE, '-r', join(HELPERS, 'ts-register.js'), join(HELPERS, 'netns-child.ts'), JSON.stringify({ probe, target, timeoutMs })];
+    const args = ['netns', 'exec', this.name, NODE, '-r', join(__dirname, '..', '..', 'helpers', 'ts-register.js'), join(HELPERS, 'netns-child.ts'), JSON.stringify({ probe, target, timeoutMs })];
     return new Promise((resolve, reject) => {
       execFile('ip', args, { timeout: timeoutMs + 20_000 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`${err.message}\n${stderr}`));

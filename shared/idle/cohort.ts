@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { HeldConnection, type HeldSession } from './held-connection';
+import type { ConnectionOutcome, KeepaliveVariant } from './schema';
+
+/** Opens one logged-in connection for the idle probes (shared/idle/open.ts wraps the login prober's opener). */
+export type OpenHeld = (signal: AbortSignal) => Promise<HeldSession>;
+
+export interface Cell {
+  rungMs: number;
+  keepalive: KeepaliveVariant;
+}
+
+interface Entry extends Cell {
+  held?: HeldConnection;
+  /** Set the moment its check starts, so a check that takes seconds is never started twice. */
+  checking?: boolean;
+  outcome?: ConnectionOutcome;
+}
+
+export interface CohortPlan {
+  target: string;
+  kind: 'idle' | 'pool';
+  cells: Cell[];
+  keepaliveIdleMs: number;
+  /** The registry's clock (ms) when the cohort opened; rungs fall due relative to it. */
+  openedAt: number;
+  runId?: string;
+}
+
+/** The cells of a ladder: one connection per rung and keepalive variant. */
+export const ladderCells = (rungs: readonly number[], variants: readonly KeepaliveVariant[]): Cell[] =>
+  rungs.flatMap((rungMs) => variants.map((keepalive) => ({ rungMs, keepalive })));
+
+/** Connections opened together and left idle, each until its rung falls due. */
+export class Cohort {
+  readonly id = randomUUID();
+  readonly entries: Entry[];
+  /** The first open failure, when any connection could not be opened. */
+  openError?: unknown;
+
+  constructor(readonly plan: CohortPlan) {
+    this.entries = plan.cells.map((cell) => ({ ...cell }));
+  }
+
+  /** Opens every connection at once; a connection that fails to open settles as inconclusive. */
+  async open(openHeld: OpenHeld, signal: AbortSignal): Promise<void> {
+    // Every open listens on the signal; a cohort-wide child keeps the caller's listener count at one.
+    const cohortSignal = AbortSignal.any([signal]);
+    setMaxListeners(this.entries.length * 2 + 10, cohortSignal);
+    await Promise.all(this.entries.map(async (entry) => {
+      try {
+        const session = await openHeld(cohortSignal);
+        entry.held = new HeldConnection(session, entry.keepalive, this.plan.keepaliveIdleMs);
+      } catch (err) {
+        this.openError ??= err;
+        entry.outcome = this.inconclusive(entry, 'open-failed', err instanceof Error ? err.message : String(err));
+      }
+    }));
+  }
+
+  private inconclusive(cell: Cell, reason: NonNullable<ConnectionOutcome['reason']>, error?: string): ConnectionOutcome {
+    return { cohort: this.id, rungMs: cell.rungMs, keepalive: cell.keepalive, outcome: 'inconclusive', reason, ...(error ? { error } : {}) };
+  }
+
+  get held(): number {
+    return this.entries.filter((e) => e.held && !e.outcome).length;
+  }
+
+  get settled(): boolean {
+    return this.entries.every((e) => e.outcome);
+  }
+
+  get pending(): Cell[] {
+    return this.entries.filter((e) => !e.outcome).map(({ rungMs, keepalive }) => ({ rungMs, keepalive }));
+  }
+
+  /** When the next unsettled rung falls due on the registry's clock. */
+  nextDueAt(): number | undefined {
+    const rungs = this.entries.filter((e) => !e.outcome && !e.checking).map((e) => e.rungMs);
+    return rungs.length > 0 ? this.plan.openedAt + Math.min(...rungs) : undefined;
+  }
+
+  /** The connections whose rung is due at `now` (within `slackMs`), for a socket check or a use. */
+  due(now: number, slackMs: number): (Entry & { held: HeldConnection })[] {
+    return this.entries.filter((e): e is Entry & { held: HeldConnection } => !e.outcome && !e.checking && !!e.held && this.plan.openedAt + e.rungMs <= now + slackMs);
+  }
+
+  /** Checks every due connection at once (the ladder's check, or a pool's borrow) and closes it. */
+  async checkDue(now: number, slackMs: number, sql: string, useTimeoutMs: number): Promise<ConnectionOutcome[]> {
+    const due = this.due(now, slackMs);
+    for (const entry of due) entry.checking = true;
+    return Promise.all(due.map(async (entry) => {
+      const how = this.plan.kind === 'pool' ? entry.held.borrow : entry.held.check;
+      const outcome = await how.call(entry.held, { cohort: this.id, rungMs: entry.rungMs }, Math.round(now - this.plan.openedAt), sql, useTimeoutMs);
+      entry.held.close();
+      entry.outcome = outcome;
+      return outcome;
+    }));
+  }
+
+  /** Gives up the unsettled connections (the probe stopped): each settles as inconclusive. */
+  abandon(reason: 'stopped' | 'host-recycled'): ConnectionOutcome[] {
+    return this.entries.filter((e) => !e.outcome).map((entry) => {
+      entry.held?.close();
+      entry.outcome = this.inconclusive(entry, reason);
+      return entry.outcome;
+    });
+  }
+}

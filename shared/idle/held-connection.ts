@@ -1,0 +1,105 @@
+import { Request, type Connection } from 'tedious';
+import { closeKindOf, type Death } from './death';
+import type { CloseKind, ConnectionOutcome, KeepaliveVariant } from './schema';
+
+export interface HeldSession {
+  connection: Connection;
+  /** Whether the login was routed to a node (Redirect) or stayed on the gateway (Proxy). */
+  policy?: 'proxy' | 'redirect';
+}
+
+export type UseResult = { ok: true } | { ok: false; error: string; close?: CloseKind };
+
+/**
+ * One logged-in connection left idle on purpose. Its `end` and `error` events time a death to the
+ * millisecond after its last activity; its first use after idle says whether it survived.
+ */
+export class HeldConnection {
+  death?: Death;
+  /** performance.now() at the end of the last exchange (the login's initial SQL). */
+  readonly lastActivity = performance.now();
+  private using = false;
+
+  constructor(
+    readonly session: HeldSession,
+    readonly keepalive: KeepaliveVariant,
+    private readonly keepaliveIdleMs: number,
+  ) {
+    const { connection } = session;
+    // tedious always turns keepalive on at 30 s; the variant overrides it on the raw socket.
+    if (keepalive === 'off') connection.socket?.setKeepAlive(false);
+    else connection.socket?.setKeepAlive(true, keepaliveIdleMs);
+    connection.on('end', () => this.died());
+    connection.on('error', (err: Error) => this.died(err));
+  }
+
+  private died(err?: Error): void {
+    if (this.using) return; // a failure during use belongs to the use, not to the idle period
+    if (!this.death) this.death = { at: performance.now(), close: 'fin' };
+    // `end` comes a tick before `error`; the error says which kind of close it was.
+    if (err && this.death.error === undefined) Object.assign(this.death, { close: closeKindOf(err), error: err.message });
+  }
+
+  /** SqlClient's check on borrow: no round trip, only the socket's state. */
+  get looksAlive(): boolean {
+    return !this.session.connection.closed && this.session.connection.socket?.destroyed !== true;
+  }
+
+  /** The first use after idle, as an app would make it, with its request timeout. */
+  use(sql: string, timeoutMs: number): Promise<UseResult> {
+    const { connection } = this.session;
+    this.using = true;
+    return new Promise((resolve) => {
+      const request = new Request(sql, (err) => {
+        // A socket error names its close kind; anything else (a request or cancel timeout) is a silent drop.
+        resolve(err ? { ok: false, error: err.message, close: (err as { code?: string }).code === 'ESOCKET' ? closeKindOf(err) : 'timeout' } : { ok: true });
+      });
+      request.setTimeout(timeoutMs);
+      try {
+        connection.execSqlBatch(request);
+      } catch (err) {
+        resolve({ ok: false, error: (err as Error).message });
+      }
+    });
+  }
+
+  private base(cell: Pick<ConnectionOutcome, 'cohort' | 'rungMs'>, idleMs: number) {
+    const keepalive = this.keepalive === 'on' ? { keepaliveIdleMs: this.keepaliveIdleMs } : {};
+    return { ...cell, keepalive: this.keepalive, ...keepalive, idleMs, ...(this.session.policy ? { policy: this.session.policy } : {}) };
+  }
+
+  private deathFields(): Pick<ConnectionOutcome, 'deathAgeMs' | 'close' | 'error'> {
+    const death = this.death ?? { at: performance.now(), close: 'fin' as const };
+    return { deathAgeMs: Math.round(death.at - this.lastActivity), close: death.close, ...(death.error ? { error: death.error } : {}) };
+  }
+
+  /** The ladder's check at the rung: a death seen while idle, else what the first use showed. */
+  async check(cell: Pick<ConnectionOutcome, 'cohort' | 'rungMs'>, idleMs: number, sql: string, timeoutMs: number): Promise<ConnectionOutcome> {
+    const base = this.base(cell, idleMs);
+    if (this.death || !this.looksAlive) {
+      const fields = this.deathFields();
+      return { ...base, outcome: fields.close === 'timeout' ? 'keepalive-detected' : 'closed-by-peer', ...fields };
+    }
+    const used = await this.use(sql, timeoutMs);
+    if (used.ok) return { ...base, outcome: 'survived' };
+    return { ...base, outcome: 'dead-on-use', error: used.error, ...(used.close ? { close: used.close } : {}) };
+  }
+
+  /**
+   * A pool's borrow: the socket check first (did it catch a dead connection?), then the use an
+   * unvalidated pool would make regardless, so the error is the one the app would have seen.
+   */
+  async borrow(cell: Pick<ConnectionOutcome, 'cohort' | 'rungMs'>, idleMs: number, sql: string, timeoutMs: number): Promise<ConnectionOutcome> {
+    const base = this.base(cell, idleMs);
+    const caught = !this.looksAlive;
+    const used = await this.use(sql, timeoutMs);
+    if (caught) return { ...base, outcome: 'closed-by-peer', ...this.deathFields(), ...(used.ok ? {} : { error: used.error }) };
+    if (used.ok) return { ...base, outcome: 'survived' };
+    return { ...base, outcome: 'dead-on-use', error: used.error, ...(used.close ? { close: used.close } : {}) };
+  }
+
+  close(): void {
+    this.using = true;
+    this.session.connection.close();
+  }
+}

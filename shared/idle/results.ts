@@ -1,0 +1,44 @@
+import type { Classification } from '../classify/schema';
+import type { Target } from '../config/target';
+import { ProbeRecorder } from '../probers/record';
+import type { ProbeResult } from '../probers/result';
+import type { ProbeOptions } from '../probers/types';
+import { OpenFailed } from './open';
+import type { ConnectionOutcome, IdleDetails, PoolDetails } from './schema';
+
+/** A failure to open the cohort is the only idle failure: idle deaths are measurements, not outages. */
+export function idleResult(rec: ProbeRecorder, details: IdleDetails, openError?: unknown): ProbeResult {
+  return rec.result(openFailure(rec, openError), { idle: details });
+}
+
+/** The login prober's classification when the opener gave one, else ours. */
+function openFailure(rec: ProbeRecorder, openError: unknown): Classification | undefined {
+  if (openError === undefined) return undefined;
+  return openError instanceof OpenFailed ? openError.classification : rec.classify({ error: openError, phase: 'login' });
+}
+
+export function poolDetails(outcomes: ConnectionOutcome[]): PoolDetails {
+  const settled = outcomes.filter((o) => o.outcome !== 'inconclusive');
+  const failed = settled.filter((o) => o.outcome !== 'survived');
+  const details: PoolDetails = {
+    size: Math.max(1, outcomes.length),
+    idleMs: Math.max(0, ...outcomes.map((o) => o.idleMs ?? 0)),
+    failedOnFirstUse: failed.length,
+    caughtBySocketCheck: settled.filter((o) => o.outcome === 'closed-by-peer' || o.outcome === 'keepalive-detected').length,
+    missedBySocketCheck: settled.filter((o) => o.outcome === 'dead-on-use').length,
+    ...(failed[0]?.error ? { error: failed[0].error } : {}),
+  };
+  const lost = outcomes.find((o) => o.outcome === 'inconclusive' && o.reason !== 'open-failed');
+  if (settled.length === 0 && lost?.reason) details.inconclusive = lost.reason === 'host-recycled' ? 'host-recycled' : 'stopped';
+  return details;
+}
+
+/** A pool that handed out a dead connection fails: that is the outage an app would have had. */
+export function poolResult(rec: ProbeRecorder, details: PoolDetails | undefined, openError?: unknown): ProbeResult {
+  if (openError !== undefined) return rec.result(openFailure(rec, openError), details ? { pool: details } : {});
+  if (!details || details.failedOnFirstUse === 0) return rec.result(undefined, details ? { pool: details } : {});
+  const message = `${details.failedOnFirstUse} of ${details.size} pooled connections failed on first use after ${Math.round(details.idleMs / 1000)} s idle (${details.caughtBySocketCheck} caught by a socket check on borrow): ${details.error ?? 'no error text'}`;
+  return rec.result(rec.classify({ class: 'connection-lost', phase: 'query', message }), { pool: details });
+}
+
+export const recorderFor = (target: Target, probe: 'idle' | 'pool', options: ProbeOptions) => new ProbeRecorder(target, probe, options, 'idle');

@@ -1,0 +1,33 @@
+import type { Target } from '../config/target';
+import type { ProbeResult } from '../probers/result';
+import type { ProbeOptions } from '../probers/types';
+import { sleep } from '../runner/pool';
+import { Cohort } from './cohort';
+import { openHeldSession } from './open';
+import { idlePlan, poolPlan } from './plans';
+import type { OpenSessionFor } from './registry';
+import { idleResult, poolDetails, poolResult, recorderFor } from './results';
+import type { ConnectionOutcome } from './schema';
+import { verdictFor } from './verdict';
+
+/**
+ * Single-invocation mode, for long-running hosts and the CLI: one call holds the whole cohort,
+ * checks each rung on time, and returns when the longest rung is settled. If the signal aborts
+ * first, the rungs still pending settle as inconclusive.
+ */
+export async function runSingle(kind: 'idle' | 'pool', target: Target, options: ProbeOptions, signal: AbortSignal, { open = openHeldSession, rungs }: { open?: OpenSessionFor; rungs?: readonly number[] } = {}): Promise<ProbeResult> {
+  const rec = recorderFor(target, kind, options);
+  const now = () => performance.now();
+  const cohort = new Cohort(kind === 'idle' ? idlePlan(target, now(), rungs) : poolPlan(target, now()));
+  await cohort.open((sig) => open(target, options, sig), signal);
+  const outcomes: ConnectionOutcome[] = cohort.entries.flatMap((e) => (e.outcome ? [e.outcome] : []));
+  // Checks run alongside the schedule: a dead-on-use check takes seconds and must not delay the next rung.
+  const checks: Promise<ConnectionOutcome[]>[] = [];
+  for (let next = cohort.nextDueAt(); next !== undefined; next = cohort.nextDueAt()) {
+    if (!(await sleep(Math.max(0, next - now()), signal))) break;
+    checks.push(cohort.checkDue(now(), 0, target.expect.query, target.idle.useTimeout));
+  }
+  outcomes.push(...(await Promise.all(checks)).flat(), ...cohort.abandon('stopped'));
+  if (kind === 'pool') return poolResult(rec, poolDetails(outcomes), cohort.openError);
+  return idleResult(rec, { mode: 'single', outcomes, held: 0, verdict: verdictFor(outcomes) }, cohort.openError);
+}

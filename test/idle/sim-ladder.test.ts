@@ -1,0 +1,81 @@
+import { runSingle } from '../../shared/idle/single';
+import type { ConnectionOutcome } from '../../shared/idle/schema';
+import { probeResultSchema } from '../../shared/probers/result';
+import type { Simulator } from '../../sim';
+import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
+
+afterAll(cleanupCerts);
+
+const KILL_MS = 1500;
+/** Death ages are timed from the client's last activity; the server's timer starts a round trip earlier. */
+const SLACK_MS = 400;
+
+const byRung = (outcomes: ConnectionOutcome[], rungMs: number, keepalive: 'on' | 'off') =>
+  outcomes.find((o) => o.rungMs === rungMs && o.keepalive === keepalive);
+
+async function ladder(sim: Simulator, rungs = ['500ms', '3s']) {
+  const target = simTarget(sim, { idle: { rungs, keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s' } });
+  const result = await runSingle('idle', target, OPTIONS, new AbortController().signal);
+  expect(probeResultSchema.parse(result)).toBeTruthy();
+  return result;
+}
+
+describe('idle ladder against the simulator (single mode, seconds for minutes)', () => {
+  let sim: Simulator | undefined;
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
+  });
+
+  test.each([
+    ['fin', 'Connection lost - socket hang up'],
+    ['rst', 'Connection lost - read ECONNRESET'],
+  ] as const)('gateway idle kill by %s: both variants closed by the peer at the kill age', async (close, error) => {
+    sim = await startSim({ idleTimeoutMs: KILL_MS, idleClose: close });
+    const result = await ladder(sim);
+    const outcomes = result.idle?.outcomes ?? [];
+    expect(result.success).toBe(true);
+    for (const keepalive of ['on', 'off'] as const) {
+      expect(byRung(outcomes, 500, keepalive)).toMatchObject({ outcome: 'survived', policy: 'proxy' });
+      const dead = byRung(outcomes, 3000, keepalive);
+      expect(dead).toMatchObject({ outcome: 'closed-by-peer', close, error });
+      expect(dead?.deathAgeMs).toBeGreaterThanOrEqual(KILL_MS - SLACK_MS);
+      expect(dead?.deathAgeMs).toBeLessThanOrEqual(KILL_MS + SLACK_MS);
+    }
+    const verdict = result.idle?.verdict;
+    expect(verdict).toMatchObject({ kind: 'gateway-idle-kill', minSeconds: 0.5 });
+    expect(verdict?.atSeconds).toBeGreaterThanOrEqual((KILL_MS - SLACK_MS) / 1000);
+    expect(verdict?.atSeconds).toBeLessThanOrEqual((KILL_MS + SLACK_MS) / 1000);
+    const how = close === 'fin' ? 'closed by the peer with FIN' : 'reset by the peer \\(RST\\)';
+    expect(verdict?.text).toMatch(new RegExp(`^Gateway idle kill ≈ 1\\.\\d s: ${how}, keepalive on dies too, consistent with the Proxy policy\\.$`));
+    expect(verdict?.recommendations).toEqual([
+      expect.stringMatching(/^Use the Redirect connection policy/),
+      'Keep the pool\'s idle lifetime under 0.5 s: keepalive does not reset this timer, only a query does.',
+      expect.stringMatching(/^Retry transport errors/),
+    ]);
+  });
+
+  test('redirect policy: the node has no idle kill, every rung survives', async () => {
+    sim = await startSim({ policy: 'redirect', idleTimeoutMs: KILL_MS });
+    const result = await ladder(sim);
+    const outcomes = result.idle?.outcomes ?? [];
+    expect(outcomes).toHaveLength(4);
+    for (const o of outcomes) expect(o).toMatchObject({ outcome: 'survived', policy: 'redirect' });
+    expect(result.idle?.verdict).toMatchObject({ kind: 'no-idle-kill', text: expect.stringMatching(/^No idle kill up to 3(\.\d)? s idle/) });
+  });
+
+  test('silent drop: the first use fails with the app\'s error; loopback keepalive cannot see it', async () => {
+    sim = await startSim({ idleTimeoutMs: 60_000 });
+    const target = simTarget(sim, { idle: { rungs: ['1s'], keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s', keepaliveIdle: '200ms' } });
+    const run = runSingle('idle', target, OPTIONS, new AbortController().signal);
+    // Once the cohort is open, the simulator stops answering every session without closing any.
+    await new Promise((r) => setTimeout(r, 500));
+    await sim.setFault('gateway', { kind: 'silent-drop' });
+    const result = await run;
+    for (const keepalive of ['on', 'off'] as const) {
+      // The simulator's kernel still ACKs keepalive probes, so only the netlab shows keepalive-detected.
+      expect(byRung(result.idle?.outcomes ?? [], 1000, keepalive)).toMatchObject({ outcome: 'dead-on-use', close: 'timeout', error: 'Failed to cancel request in 5000ms' });
+    }
+    expect(result.idle?.verdict.kind).toBe('gateway-idle-kill');
+  }, 20_000);
+});

@@ -1,0 +1,131 @@
+import { IdleRegistry } from '../../shared/idle/registry';
+import { probeResultSchema } from '../../shared/probers/result';
+import type { Simulator } from '../../sim';
+import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
+
+afterAll(cleanupCerts);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const signal = new AbortController().signal;
+
+describe('the idle registry held across ticks, against the simulator', () => {
+  let sim: Simulator;
+  let registry: IdleRegistry;
+  beforeEach(async () => {
+    sim = await startSim({ idleTimeoutMs: 1200, idleClose: 'fin' });
+    registry = new IdleRegistry({ slackMs: 0 });
+  });
+  afterEach(async () => {
+    await registry.close();
+    await sim.stop();
+  });
+
+  test('a tick opens the cohort, later ticks settle each rung once it is due', async () => {
+    const target = simTarget(sim, { idle: { rungs: ['300ms', '2s'], keepalive: ['on', 'off'], cohortEvery: '1h', useTimeout: '1s' } });
+    const [opened] = await registry.tick([target], OPTIONS);
+    expect(opened).toBeUndefined(); // nothing settled, nothing failed: a quiet tick sends nothing
+    expect(registry.held('sim')).toBe(4);
+
+    await sleep(400);
+    const [first] = await registry.tick([target], OPTIONS);
+    expect(probeResultSchema.parse(first).idle?.outcomes.map((o) => o.outcome)).toEqual(['survived', 'survived']);
+    expect(first.idle).toMatchObject({ mode: 'held', held: 2, verdict: { kind: 'no-idle-kill' } });
+    expect(await registry.tick([target], OPTIONS)).toEqual([]);
+
+    await sleep(1700);
+    const [second] = await registry.tick([target], OPTIONS);
+    expect(second.idle?.outcomes.map((o) => `${o.keepalive}:${o.outcome}:${o.close}`).sort()).toEqual(['off:closed-by-peer:fin', 'on:closed-by-peer:fin']);
+    // The bracket's floor is the measured idle age of the rung that survived, not the planned 300 ms.
+    expect(second.idle?.verdict.kind).toBe('gateway-idle-kill');
+    expect(second.idle?.verdict.minSeconds).toBeGreaterThanOrEqual(0.3);
+    expect(registry.held()).toBe(0);
+  });
+
+  test('after a reset (a recycled host) the cohort it held is inconclusive, never a failure', async () => {
+    const target = simTarget(sim, { idle: { rungs: ['2s', '5s'], keepalive: ['off'], cohortEvery: '1h' } });
+    await registry.idle(target, OPTIONS, signal);
+    expect(registry.held()).toBe(2);
+    registry.reset();
+    expect(registry.held()).toBe(0);
+    const result = await registry.idle(target, OPTIONS, signal);
+    expect(result.success).toBe(true);
+    const recycled = result.idle?.outcomes.filter((o) => o.reason === 'host-recycled') ?? [];
+    expect(recycled.map((o) => [o.rungMs, o.outcome])).toEqual([[2000, 'inconclusive'], [5000, 'inconclusive']]);
+    expect(result.idle?.verdict.kind).toBe('inconclusive');
+    expect(registry.held()).toBe(2); // the new process opened its own cohort
+  });
+
+  test('caps: a cohort that would exceed the per-target or total cap is not opened', async () => {
+    const small = simTarget(sim, { idle: { rungs: ['5s', '6s'], keepalive: ['on', 'off'], maxHeld: 3 } });
+    expect((await registry.idle(small, OPTIONS, signal)).idle).toMatchObject({ capped: true, held: 0 });
+    const capped = new IdleRegistry({ maxHeld: 5 });
+    const a = simTarget(sim, { name: 'a', idle: { rungs: ['5s', '6s'], keepalive: ['on', 'off'] } });
+    const b = simTarget(sim, { name: 'b', idle: { rungs: ['5s', '6s'], keepalive: ['on', 'off'] } });
+    expect((await capped.idle(a, OPTIONS, signal)).idle?.held).toBe(4);
+    expect((await capped.idle(b, OPTIONS, signal)).idle).toMatchObject({ capped: true, held: 0 });
+    await capped.close();
+  });
+
+  test('an async run: startRun returns at once, status follows the ticks to the verdict', async () => {
+    const target = simTarget(sim, { probes: ['login'], idle: { keepalive: ['on'], useTimeout: '1s' } });
+    const id = registry.startRun(target, OPTIONS, [200, 1800]);
+    expect(registry.status(id)).toMatchObject({ status: 'running', expected: 2, outcomes: [] });
+    await sleep(300);
+    await registry.tick([target], OPTIONS);
+    expect(registry.status(id)).toMatchObject({ status: 'running', outcomes: [{ rungMs: 200, outcome: 'survived' }] });
+    await sleep(1600);
+    await registry.tick([target], OPTIONS);
+    const status = registry.status(id);
+    expect(status).toMatchObject({ status: 'completed', target: 'sim', verdict: { kind: 'gateway-idle-kill' } });
+    expect(status?.outcomes.map((o) => o.outcome)).toEqual(['survived', 'closed-by-peer']);
+    // The target does not list the idle probe: the ticks served the run and opened no cohort of their own.
+    expect(registry.held()).toBe(0);
+  });
+});
+
+describe('the pool prober under an idle kill', () => {
+  test('unvalidated borrows fail once per kill; the socket check catches every one', async () => {
+    const sim = await startSim({ idleTimeoutMs: 800, idleClose: 'rst' });
+    const kills: unknown[] = [];
+    sim.events.on('event', (e) => e.kind === 'idle-kill' && kills.push(e));
+    const registry = new IdleRegistry({ slackMs: 0 });
+    const target = simTarget(sim, { probes: ['pool'], pool: { size: 4, idleFor: '1500ms' }, idle: { useTimeout: '1s' } });
+    try {
+      expect(await registry.tick([target], OPTIONS)).toEqual([]);
+      await sleep(1600);
+      const [result] = await registry.tick([target], OPTIONS);
+      expect(probeResultSchema.parse(result).pool).toEqual({
+        size: 4,
+        idleMs: expect.any(Number),
+        failedOnFirstUse: kills.length,
+        caughtBySocketCheck: kills.length,
+        missedBySocketCheck: 0,
+        error: 'Requests can only be made in the LoggedIn state, not the Final state',
+      });
+      expect(kills).toHaveLength(4);
+      expect(result.success).toBe(false);
+      expect(result.error).toMatchObject({ class: 'connection-lost', phase: 'query' });
+      // Validated borrow: a pool that drops what the socket check flags hands out no dead connection.
+      expect(result.pool!.failedOnFirstUse - result.pool!.caughtBySocketCheck).toBe(0);
+    } finally {
+      await registry.close();
+      await sim.stop();
+    }
+  });
+
+  test('a silent drop gets past the socket check: validated borrows fail too', async () => {
+    const sim = await startSim({ idleTimeoutMs: 60_000 });
+    const registry = new IdleRegistry({ slackMs: 0 });
+    const target = simTarget(sim, { probes: ['pool'], pool: { size: 2, idleFor: '300ms' }, idle: { useTimeout: '500ms' } });
+    try {
+      await registry.tick([target], OPTIONS);
+      await sim.setFault('gateway', { kind: 'silent-drop' });
+      await sleep(400);
+      const [result] = await registry.tick([target], OPTIONS);
+      expect(result.pool).toMatchObject({ size: 2, failedOnFirstUse: 2, caughtBySocketCheck: 0, missedBySocketCheck: 2, error: 'Failed to cancel request in 5000ms' });
+    } finally {
+      await registry.close();
+      await sim.stop();
+    }
+  }, 20_000);
+});
