@@ -1,0 +1,109 @@
+import { metrics, trace, type ProxyTracerProvider } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import type { ProbeResult } from '../probers/result';
+import { settleWithin } from './deadline';
+import { distroOptions } from './distro-options';
+import { emitAvailability, emitVerdictChange } from './logs';
+import { createMetricRecorder } from './metrics';
+import { fixOfflineReplay, stopRemoteConfiguration } from './exporter-workarounds';
+import { emitProbeSpan } from './span';
+import type { Telemetry, TelemetrySettings, VerdictChange } from './types';
+
+interface Emitters {
+  result(r: ProbeResult): void;
+  verdictChange(c: VerdictChange): void;
+}
+
+type Flushable = { forceFlush?: () => Promise<unknown> };
+
+/** The distro has no single flush: spans, metrics and logs each have a provider to flush. */
+function flushProviders(): Promise<unknown> {
+  const tracerProvider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate() as Flushable;
+  const meterProvider = metrics.getMeterProvider() as Flushable;
+  const loggerProvider = logs.getLoggerProvider() as Flushable;
+  return Promise.all([tracerProvider.forceFlush?.(), meterProvider.forceFlush?.(), loggerProvider.forceFlush?.()]);
+}
+
+/**
+ * Application Insights through @azure/monitor-opentelemetry. Loading the distro costs hundreds of
+ * milliseconds and blocks the event loop, which would stretch the phase timings of probes still in
+ * flight; so nothing loads until the first flush, which comes after the probes. Until then
+ * results wait in memory; afterwards they are emitted as they come.
+ */
+export class AzureTelemetry implements Telemetry {
+  private readonly waiting: ((e: Emitters) => void)[] = [];
+  private emitters?: Emitters;
+  private loading?: Promise<typeof import('@azure/monitor-opentelemetry') | undefined>;
+  private stopping?: Promise<void>;
+  private flushed: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly settings: TelemetrySettings,
+    private readonly warn: (text: string) => void,
+  ) {}
+
+  record(result: ProbeResult): void {
+    this.emit((e) => e.result(result));
+  }
+
+  recordVerdictChange(change: VerdictChange): void {
+    this.emit((e) => e.verdictChange(change));
+  }
+
+  /**
+   * Flushes run one after another: the SDK's processors return at once, without exporting, from a
+   * forceFlush that overlaps one in progress, and invocations on one worker overlap.
+   */
+  flush(timeoutMs: number): Promise<boolean> {
+    const flushed = this.flushed.then(() => this.load()).then((distro) => distro && flushProviders());
+    this.flushed = flushed.catch(() => undefined);
+    return settleWithin(flushed, timeoutMs);
+  }
+
+  /** Once: a later call (say, after a first one timed out) waits on the same shutdown. */
+  async shutdown(timeoutMs: number): Promise<boolean> {
+    if (!this.loading && this.waiting.length === 0) return true;
+    this.stopping ??= this.load().then(async (distro) => {
+      await distro?.shutdownAzureMonitor();
+      await stopRemoteConfiguration(this.warn);
+    });
+    return settleWithin(this.stopping, timeoutMs);
+  }
+
+  private emit(send: (e: Emitters) => void): void {
+    if (this.emitters) send(this.emitters);
+    else this.waiting.push(send);
+  }
+
+  private load(): Promise<typeof import('@azure/monitor-opentelemetry') | undefined> {
+    this.loading ??= this.start().catch((err: unknown) => {
+      // Keep the invocation alive; the results held so far are dropped, and said so.
+      this.warn(`telemetry: Azure Monitor could not start (${(err as Error).message}); ${this.waiting.length} results dropped`);
+      this.waiting.length = 0;
+      this.emitters = { result: () => undefined, verdictChange: () => undefined };
+      return undefined;
+    });
+    return this.loading;
+  }
+
+  private async start(): Promise<typeof import('@azure/monitor-opentelemetry')> {
+    const options = await distroOptions(this.settings, this.warn);
+    const localCollector = options.azureMonitorExporterOptions?.allowInsecureConnection === true;
+    // Statsbeat would report a local collector's traffic to Microsoft's endpoint over the internet.
+    if (localCollector) process.env.APPLICATION_INSIGHTS_NO_STATSBEAT ??= 'true';
+    const distro = await import('@azure/monitor-opentelemetry');
+    await fixOfflineReplay(this.warn);
+    distro.useAzureMonitor(options);
+    if (localCollector) await stopRemoteConfiguration(this.warn);
+    const recordMetrics = createMetricRecorder();
+    this.emitters = {
+      result: (r) => {
+        emitAvailability(r, emitProbeSpan(r));
+        recordMetrics(r);
+      },
+      verdictChange: emitVerdictChange,
+    };
+    for (const send of this.waiting.splice(0)) send(this.emitters);
+    return distro;
+  }
+}

@@ -1,0 +1,33 @@
+import { AzureTelemetry } from './azure';
+import { parseConnectionString } from './connection';
+import { ConsoleSink, JsonLinesSink } from './local-sinks';
+import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
+
+export * from './names';
+export { verdictChangeSchema, type Telemetry, type TelemetryOptions, type TelemetrySettings, type VerdictChange } from './types';
+
+/**
+ * Picks the sinks from the settings: Application Insights when a connection string is set, a JSON
+ * Lines file when SQLPROBE_RESULTS_FILE is set (both when both are), else the console. Cheap: the
+ * Azure Monitor distro loads on the first flush. Throws on a malformed connection string.
+ */
+export function initTelemetry(settings: TelemetrySettings, options: TelemetryOptions = {}): Telemetry {
+  const sinks: Telemetry[] = [];
+  if (settings.APPLICATIONINSIGHTS_CONNECTION_STRING) {
+    parseConnectionString(settings.APPLICATIONINSIGHTS_CONNECTION_STRING);
+    sinks.push(new AzureTelemetry(settings, (text) => console.warn(text)));
+  }
+  if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
+  if (sinks.length === 0) sinks.push(new ConsoleSink(options.print ?? ((line) => console.log(line))));
+  return sinks.length === 1 ? sinks[0] : fanOut(sinks);
+}
+
+function fanOut(sinks: Telemetry[]): Telemetry {
+  const all = async (each: (s: Telemetry) => Promise<boolean>) => (await Promise.all(sinks.map(each))).every(Boolean);
+  return {
+    record: (r) => sinks.forEach((s) => s.record(r)),
+    recordVerdictChange: (c) => sinks.forEach((s) => s.recordVerdictChange(c)),
+    flush: (ms) => all((s) => s.flush(ms)),
+    shutdown: (ms) => all((s) => s.shutdown(ms)),
+  };
+}

@@ -1,0 +1,47 @@
+import { metrics } from '@opentelemetry/api';
+import { z } from 'zod';
+import { formatDuration } from '../config/duration';
+import { connectionOutcomeSchema, poolDetailsSchema } from '../idle/schema';
+import type { ProbeResult } from '../probers/result';
+import { resultClass } from './availability';
+import { BORROW_CHECKS, DIMENSIONS as D, METRICS, TRACER_NAME } from './names';
+
+/** What telemetry reads from `result.idle` and `result.pool`; other fields pass through unread. */
+const idleOutcomes = z.object({
+  outcomes: z.array(connectionOutcomeSchema.pick({ rungMs: true, keepalive: true, outcome: true, deathAgeMs: true })),
+});
+const poolCounts = poolDetailsSchema.pick({ failedOnFirstUse: true, missedBySocketCheck: true });
+
+/**
+ * Creates the instruments on the current global meter provider (so again after a re-initialisation)
+ * and returns the function that records one result on them.
+ */
+export function createMetricRecorder(): (r: ProbeResult) => void {
+  const meter = metrics.getMeter(TRACER_NAME);
+  const phaseDuration = meter.createHistogram(METRICS.phaseDuration, { unit: 'ms', description: 'Duration of one probe phase' });
+  const probeResult = meter.createCounter(METRICS.probeResult, { unit: '{result}', description: 'Probe results by class; class "ok" is a success' });
+  const idleOutcome = meter.createCounter(METRICS.idleOutcome, { unit: '{connection}', description: 'Idle connections checked at their rung, by outcome' });
+  const idleDeathAge = meter.createHistogram(METRICS.idleDeathAge, { unit: 'ms', description: 'Idle age at which a held connection was closed or found dead' });
+  const certDaysLeft = meter.createGauge(METRICS.certDaysLeft, { unit: 'd', description: 'Days until the server certificate expires' });
+  const deadOnBorrow = meter.createCounter(METRICS.poolDeadOnBorrow, { unit: '{connection}', description: 'Pooled connections that failed on their first use after idle' });
+
+  return (r) => {
+    const where = { [D.target]: r.target, [D.region]: r.region };
+    for (const phase of r.phases) phaseDuration.record(phase.durationMs, { ...where, [D.phase]: phase.name });
+    probeResult.add(1, { ...where, [D.probe]: r.probe, [D.class]: resultClass(r) });
+    if (r.tls?.cert) certDaysLeft.record(r.tls.cert.daysLeft, { ...where, [D.server]: r.server });
+
+    const idle = idleOutcomes.safeParse(r.idle);
+    for (const o of idle.success ? idle.data.outcomes : []) {
+      const dims = { ...where, [D.rung]: formatDuration(o.rungMs), [D.keepalive]: o.keepalive, [D.outcome]: o.outcome };
+      idleOutcome.add(1, dims);
+      if (o.deathAgeMs !== undefined) idleDeathAge.record(o.deathAgeMs, dims);
+    }
+
+    const pool = poolCounts.safeParse(r.pool);
+    if (pool.success) {
+      deadOnBorrow.add(pool.data.failedOnFirstUse, { ...where, [D.borrowCheck]: BORROW_CHECKS.none });
+      deadOnBorrow.add(pool.data.missedBySocketCheck, { ...where, [D.borrowCheck]: BORROW_CHECKS.socketCheck });
+    }
+  };
+}

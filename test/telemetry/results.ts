@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
+
+/** A login probe that succeeded through the gateway's redirect, parsed through the result schema. */
+export function loginSuccess(overrides: Partial<ProbeResult> = {}): ProbeResult {
+  const startedAt = new Date(Date.now() - 2000).toISOString();
+  return probeResultSchema.parse({
+    schemaVersion: 1,
+    id: randomUUID(),
+    target: 'orders',
+    probe: 'login',
+    region: 'westeurope',
+    server: 'orders-sql.database.windows.net',
+    port: 1433,
+    startedAt,
+    durationMs: 312.4,
+    success: true,
+    attempts: [{ startedAt, durationMs: 312.4, success: true }],
+    phases: [
+      { name: 'dns', startMs: 0, durationMs: 4.2 },
+      { name: 'tcp', startMs: 4.2, durationMs: 21.7 },
+      { name: 'prelogin', startMs: 25.9, durationMs: 20.1 },
+      { name: 'tls', startMs: 46, durationMs: 80.5 },
+      { name: 'login', startMs: 126.5, durationMs: 120.3 },
+      { name: 'reroute', startMs: 246.8, durationMs: 50.1 },
+      { name: 'query', startMs: 296.9, durationMs: 15.5 },
+    ],
+    policy: 'redirect',
+    routed: { host: 'wwa.worker.database.windows.net', port: 11042 },
+    encrypted: true,
+    tls: {
+      mode: 'classic',
+      version: 'TLSv1.3',
+      cert: { subject: 'CN=*.database.windows.net', subjectAltNames: ['*.database.windows.net'], issuer: 'CN=Microsoft Azure RSA TLS Issuing CA 03', notAfter: '2026-09-01T00:00:00.000Z', daysLeft: 87.5 },
+    },
+    sqlprobeVersion: '0.1.0',
+    ...overrides,
+  });
+}
+
+/** A login probe refused by the server's firewall after a retry. */
+export function loginFailure(overrides: Partial<ProbeResult> = {}): ProbeResult {
+  const startedAt = new Date(Date.now() - 1500).toISOString();
+  return probeResultSchema.parse({
+    schemaVersion: 1,
+    id: randomUUID(),
+    target: 'billing',
+    probe: 'login',
+    region: 'westeurope',
+    server: 'billing-sql.database.windows.net',
+    port: 1433,
+    startedAt,
+    durationMs: 1840,
+    success: false,
+    attempts: [
+      { startedAt, durationMs: 900, success: false, class: 'firewall-blocked' },
+      { startedAt, durationMs: 840, success: false, class: 'firewall-blocked' },
+    ],
+    phases: [
+      { name: 'dns', startMs: 0, durationMs: 3 },
+      { name: 'tcp', startMs: 3, durationMs: 20 },
+      { name: 'login', startMs: 23, durationMs: 800 },
+    ],
+    error: {
+      class: 'firewall-blocked',
+      phase: 'login',
+      number: 40615,
+      state: 1,
+      transient: false,
+      message: "Cannot open server 'billing-sql' requested by the login. Client with IP address '203.0.113.7' is not allowed to access the server.\nTo enable access, use the Azure portal.",
+      recommendation: 'Add a firewall rule for 203.0.113.7, or use a private endpoint.',
+      docsUrl: 'https://learn.microsoft.com/azure/azure-sql/database/firewall-configure',
+      clientIp: '203.0.113.7',
+    },
+    policy: 'proxy',
+    sqlprobeVersion: '0.1.0',
+    ...overrides,
+  });
+}
+
+/** An idle tick: a 5-minute rung with keepalive off found dead on first use, the on variant alive. */
+export function idleTick(): ProbeResult {
+  return loginSuccess({
+    probe: 'idle',
+    phases: [{ name: 'idle', startMs: 0, durationMs: 30 }],
+    durationMs: 30,
+    idle: {
+      mode: 'held',
+      outcomes: [
+        { cohort: 'c1', rungMs: 300_000, keepalive: 'off', outcome: 'dead-on-use', idleMs: 300_400, deathAgeMs: 240_100, close: 'rst', error: 'Connection lost - read ECONNRESET' },
+        { cohort: 'c1', rungMs: 300_000, keepalive: 'on', outcome: 'survived', idleMs: 300_400 },
+      ],
+      held: 10,
+      verdict: { kind: 'nat-idle-drop', atSeconds: 240, text: 'NAT idle drop ≈ 240 s', recommendations: ['Keep TCP keepalive on'], findings: [] },
+    },
+  });
+}
+
+/** A pool probe: 5 connections idle 5 minutes, 3 dead on first use, the socket check caught 2. */
+export function poolRun(): ProbeResult {
+  return loginSuccess({
+    probe: 'pool',
+    success: false,
+    phases: [{ name: 'query', startMs: 0, durationMs: 12 }],
+    error: { class: 'connection-lost', phase: 'query', transient: true, message: 'Connection lost - read ECONNRESET', recommendation: 'Validate pooled connections on borrow.' },
+    pool: { size: 5, idleMs: 300_000, failedOnFirstUse: 3, caughtBySocketCheck: 2, missedBySocketCheck: 1, error: 'Connection lost - read ECONNRESET' },
+  });
+}
