@@ -1,0 +1,39 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import type { AppRuntime } from '../../shared/app';
+import { ConfigError } from '../../shared/config/errors';
+
+export type RuntimeSource = () => Promise<AppRuntime>;
+export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+export const json = (status: number, jsonBody: unknown, headers?: Record<string, string>): HttpResponseInit => ({ status, jsonBody, ...(headers ? { headers } : {}) });
+
+/** The body parsed by `schema`, or the 400 answer: not JSON, or the zod issues. */
+export async function readBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ body: z.infer<S> } | { response: HttpResponseInit }> {
+  let raw: unknown;
+  try {
+    raw = await request.json();
+  } catch {
+    return { response: json(400, { error: 'expected a JSON body' }) };
+  }
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? { body: parsed.data } : { response: json(400, { error: 'invalid request body', issues: parsed.error.issues }) };
+}
+
+/**
+ * Runs `handle` with this process's runtime. Broken settings answer 500 with their problems
+ * (they name settings and fixes, never values) rather than an opaque host error.
+ */
+export function withRuntime(source: RuntimeSource, handle: (rt: AppRuntime, request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>): HttpHandler {
+  return async (request, context) => {
+    let rt: AppRuntime;
+    try {
+      rt = await source();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      context.error(err.message);
+      return json(500, { error: 'invalid sqlprobe configuration', problems: err.problems });
+    }
+    return handle(rt, request, context);
+  };
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { adHocServerSchema, adHocTarget, CONNECTIVITY_PROBES, hostAllowed, probeTargets } from '../../shared/app';
+import { targetName, type Target } from '../../shared/config/target';
+import { json, readBody, withRuntime, type RuntimeSource } from './http';
+
+/** The answer must leave well inside the 230 s HTTP limit, flush included. */
+export const HTTP_ROUND_BUDGET_MS = 150_000;
+
+const connectivityProbe = z.enum(CONNECTIVITY_PROBES, { error: 'expected dns, tcp, tls or login (idle runs start with POST /api/idle-runs)' });
+const probes = z.array(connectivityProbe).min(1).optional();
+
+/** `{target, probes?}` for a configured target, or `{server, …, probes?}` for an ad-hoc one the allowlist permits. */
+export const probeRequestSchema = z.union([
+  z.strictObject({ target: targetName, probes }),
+  adHocServerSchema.extend({ probes }),
+]);
+export type ProbeRequest = z.infer<typeof probeRequestSchema>;
+
+/** `POST /api/probe`: probes one target now and answers with the results. */
+export const probeHandler = (source: RuntimeSource) => withRuntime(source, async (rt, request, context) => {
+  const read = await readBody(request, probeRequestSchema);
+  if ('response' in read) return read.response;
+  const { probes: chosen, ...rest } = read.body;
+  let target: Target | undefined;
+  if ('target' in rest) {
+    target = rt.targets.find((t) => t.name === rest.target);
+    if (!target) return json(404, { error: `no configured target "${rest.target}"; GET /api/targets lists them` });
+  } else {
+    const allowlist = rt.settings.SQLPROBE_ADHOC_ALLOWLIST;
+    if (allowlist.length === 0) return json(403, { error: 'ad-hoc servers are off: only configured targets can be probed (set SQLPROBE_ADHOC_ALLOWLIST to allow host patterns)' });
+    if (!hostAllowed(rest.server, allowlist)) return json(403, { error: `server "${rest.server}" is not in SQLPROBE_ADHOC_ALLOWLIST` });
+    target = adHocTarget(rest);
+  }
+  const report = await probeTargets(rt, [target], { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: 'target' in rest }, context);
+  return json(200, { results: report.results, skipped: report.skipped });
+});

@@ -1,0 +1,29 @@
+import type { InvocationContext, Timer } from '@azure/functions';
+import { connectivityRound, idleTick } from '../../shared/app';
+import { ConfigError, describeIssues } from '../../shared/config/errors';
+import { settingsSchema } from '../../shared/config/settings';
+import type { RuntimeSource } from './http';
+
+/**
+ * A timer's NCRONTAB schedule from its app setting, read when the functions register. A malformed
+ * schedule throws here, so the host reports it at start instead of never firing.
+ */
+export function scheduleSetting(name: 'SQLPROBE_CONNECTIVITY_SCHEDULE' | 'SQLPROBE_IDLE_SCHEDULE', env: Record<string, string | undefined> = process.env): string {
+  const value = env[name] || undefined;
+  const parsed = settingsSchema.shape[name].safeParse(value);
+  if (!parsed.success) throw new ConfigError(describeIssues(name, parsed.error.issues, value));
+  return parsed.data;
+}
+
+/** `connectivity`: one round over every target. Broken settings throw, so the invocation shows as failed. */
+export const connectivityTimer = (source: RuntimeSource) => async (timer: Timer, context: InvocationContext): Promise<void> => {
+  await connectivityRound(await source(), context, timer.isPastDue);
+};
+
+/** `idle-tick`: settles the idle rungs that are due and opens the cohorts that are due. */
+export const idleTickTimer = (source: RuntimeSource) => async (timer: Timer, context: InvocationContext): Promise<void> => {
+  const rt = await source();
+  if (!rt.idle) return context.warn('sqlprobe: idle probes are not available in this process; idle-tick does nothing');
+  const settled = await idleTick(rt, context);
+  if (settled > 0 || timer.isPastDue) context.log(`sqlprobe: idle tick reported ${settled} result(s)${timer.isPastDue ? ' (past due)' : ''}`);
+};

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { authSchema, targetSchema, type Target } from '../config/target';
+
+/**
+ * Whether an ad-hoc host may be probed: SQLPROBE_ADHOC_ALLOWLIST holds exact names and "*.suffix"
+ * patterns (any depth below the suffix). Empty means off. Names only: an allowed name that
+ * resolves to an internal address is the allowlist author's call.
+ */
+export function hostAllowed(host: string, patterns: readonly string[]): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return patterns.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p.startsWith('*.') ? name.endsWith(p.slice(1)) && name.length > p.length - 1 : name === p;
+  });
+}
+
+/**
+ * An ad-hoc server over HTTP: no secrets travel in a request, so the only login is the app's own
+ * managed identity; no caFile either (a path on the host is not the caller's to choose).
+ */
+export const adHocServerSchema = targetSchema
+  .pick({ server: true, port: true, database: true, encrypt: true, trustServerCertificate: true })
+  .extend({
+    database: targetSchema.shape.database.default('master'),
+    auth: authSchema
+      .refine((a) => a.type === 'none' || a.type === 'managed-identity', 'expected auth.type "none" or "managed-identity": an ad-hoc server never gets a secret')
+      .default({ type: 'none' }),
+  })
+  .strict();
+export type AdHocServer = z.infer<typeof adHocServerSchema>;
+
+export const AD_HOC_NAME = 'adhoc';
+
+/** Without a login there is nothing to log in with, so the default probes stop at TLS. */
+export function adHocTarget(server: AdHocServer): Target {
+  return targetSchema.parse({ ...server, name: AD_HOC_NAME, ...(server.auth.type === 'none' ? { probes: ['dns', 'tcp', 'tls'] } : {}) });
+}

@@ -1,0 +1,3 @@
+export { runRound, DEFAULT_GRACE_MS } from './round';
+export { roundOptionsFrom } from './options';
+export type { ProberMap, RoundOptions, RoundReport, SkippedProbe } from './types';

@@ -1,0 +1,56 @@
+import { PROBERS } from '../probers';
+import { runAttempt } from './attempt';
+import { forEachBounded } from './pool';
+import { withRetry } from './retry';
+import type { ProberMap, ProbeResult, RoundOptions, RoundReport, SkippedProbe, Target } from './types';
+
+/** How long a prober that ignores its aborted signal may linger before the runner answers for it. */
+export const DEFAULT_GRACE_MS = 250;
+
+function roundSignal(budgetMs: number | undefined, signal: AbortSignal | undefined): AbortSignal {
+  const signals = [signal, budgetMs === undefined ? undefined : AbortSignal.timeout(budgetMs)].filter((s): s is AbortSignal => !!s);
+  return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+}
+
+/**
+ * Probes every target once. Targets run concurrently (at most `concurrency` at a time); a target's
+ * probes run one after another, so it never holds more than one connection and its phase timings
+ * are not skewed by its own siblings. Every probe has its own deadline; a hanging target holds
+ * one slot for at most that deadline per probe. Never throws: failures are results.
+ */
+export async function runRound(targets: readonly Target[], options: RoundOptions, signal?: AbortSignal): Promise<RoundReport> {
+  const t0 = performance.now();
+  const { concurrency, retryDelayMs, budgetMs, graceMs = DEFAULT_GRACE_MS, probes, probers: given, onResult, ...probeOptions } = options;
+  const probers: ProberMap = given ?? PROBERS;
+  const probesOf = (t: Target) => (typeof probes === 'function' ? probes(t) : (probes ?? t.probes));
+  const round = roundSignal(budgetMs, signal);
+  const perTarget: ProbeResult[][] = targets.map(() => []);
+  const skipped: SkippedProbe[] = [];
+  const callbackErrors: unknown[] = [];
+  const reached = targets.map(() => false);
+
+  const probeTarget = async (target: Target, index: number): Promise<void> => {
+    reached[index] = true;
+    for (const probe of probesOf(target)) {
+      const prober = probers[probe];
+      if (!prober || round.aborted) {
+        skipped.push({ target: target.name, probe, reason: prober ? 'aborted' : 'no-prober' });
+        continue;
+      }
+      const result = await withRetry(() => runAttempt(prober, target, probe, probeOptions, graceMs, round), retryDelayMs, round);
+      perTarget[index].push(result);
+      try {
+        onResult?.(result);
+      } catch (err) {
+        callbackErrors.push(err);
+      }
+    }
+  };
+
+  await forEachBounded(targets, concurrency, round, probeTarget);
+  // Targets the pool never reached because the round ran out.
+  targets.forEach((target, i) => {
+    if (!reached[i]) for (const probe of probesOf(target)) skipped.push({ target: target.name, probe, reason: 'aborted' });
+  });
+  return { results: perTarget.flat(), skipped, durationMs: performance.now() - t0, callbackErrors };
+}

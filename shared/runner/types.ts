@@ -1,0 +1,40 @@
+import type { ProbeName, Target } from '../config/target';
+import type { ProbeResult } from '../probers/result';
+import type { ProbeOptions, Prober } from '../probers/types';
+
+/** The probers a round may run, by probe name; a probe without an entry here is skipped. */
+export type ProberMap = Partial<Record<ProbeName, Prober>>;
+
+export interface RoundOptions extends ProbeOptions {
+  /** How many targets are probed at once; a target's probes run one after another. */
+  concurrency: number;
+  /** When set, a failed probe is tried once more after this delay; the result lists both attempts. */
+  retryDelayMs?: number;
+  /** A cap on the whole round: when it runs out, running probes are aborted and queued ones skipped. */
+  budgetMs?: number;
+  /** How long past its deadline a prober that ignores its signal may take before the runner answers for it. */
+  graceMs?: number;
+  /** Which probes to run: a list for every target, or per target (the connectivity timer keeps a target's own connectivity probes). Each target's `probes` by default. */
+  probes?: readonly ProbeName[] | ((target: Target) => readonly ProbeName[]);
+  /** Defaults to the connectivity registry; the idle engineer's probers can be merged in. */
+  probers?: ProberMap;
+  /** Called once per final result (after any retry), as soon as it is known. */
+  onResult?: (result: ProbeResult) => void;
+}
+
+export interface SkippedProbe {
+  target: string;
+  probe: ProbeName;
+  reason: 'no-prober' | 'aborted';
+}
+
+export interface RoundReport {
+  /** Final results in target order, then in each target's probe order. */
+  results: ProbeResult[];
+  skipped: SkippedProbe[];
+  durationMs: number;
+  /** Whatever onResult threw; the round carries on regardless. */
+  callbackErrors: unknown[];
+}
+
+export type { ProbeName, ProbeResult, Prober, Target };

@@ -1,0 +1,53 @@
+import type { TableClient } from '@azure/data-tables';
+import type { Settings } from '../config/load';
+import type { CohortJournal } from '../idle/journal';
+import { MemoryStateStore } from './memory';
+import type { StateStore } from './types';
+
+const TABLES = { latest: 'sqlprobeLatest', idleRuns: 'sqlprobeIdleRuns', journal: 'sqlprobeIdleJournal' } as const;
+
+function tableEndpoint(settings: Settings): string | undefined {
+  const account = settings.AzureWebJobsStorage__accountName;
+  return settings.AzureWebJobsStorage__tableServiceUri ?? (account && `https://${account}.table.core.windows.net`);
+}
+
+/** Like the host: a connection string wins; otherwise the managed identity against the account's endpoint. */
+async function tableClientFactory(settings: Settings): Promise<((table: string) => TableClient) | undefined> {
+  const connectionString = settings.AzureWebJobsStorage;
+  const endpoint = tableEndpoint(settings);
+  if (connectionString) {
+    const { TableClient } = await import('@azure/data-tables');
+    // Azurite speaks plain http on loopback; the SDK refuses http unless told.
+    const allowInsecureConnection = /TableEndpoint=http:|UseDevelopmentStorage=true/i.test(connectionString);
+    return (table) => TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection });
+  }
+  if (endpoint) {
+    const [{ TableClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/data-tables'), import('@azure/identity')]);
+    const clientId = settings.AzureWebJobsStorage__clientId;
+    const credential = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+    return (table) => new TableClient(endpoint, table, credential);
+  }
+  return undefined;
+}
+
+export interface StateConnection {
+  kind: 'table' | 'memory';
+  store: StateStore;
+  /** For the idle registry, so a recycled host's cohorts come back as inconclusive; none in memory (the registry keeps its own). */
+  journal?: CohortJournal;
+}
+
+/**
+ * The app's storage account when the host has one, else memory: right for one process (the CLI),
+ * wrong for a scaled-out app. The Tables and identity SDKs load lazily: they cost cold-start time.
+ */
+export async function connectStateStore(settings: Settings): Promise<StateConnection> {
+  const client = await tableClientFactory(settings);
+  if (!client) return { kind: 'memory', store: new MemoryStateStore() };
+  const [{ TableStateStore }, { TableJournal }] = await Promise.all([import('./table'), import('./journal')]);
+  return {
+    kind: 'table',
+    store: new TableStateStore({ latest: client(TABLES.latest), idleRuns: client(TABLES.idleRuns) }, settings.region),
+    journal: new TableJournal(client(TABLES.journal), settings.region),
+  };
+}

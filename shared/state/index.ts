@@ -1,0 +1,3 @@
+export * from './types';
+export { MemoryStateStore } from './memory';
+export { connectStateStore, type StateConnection } from './connect';

@@ -1,0 +1,129 @@
+import { runRound } from '../../shared/runner';
+import type { RoundOptions } from '../../shared/runner';
+import { readSecret } from '../../shared/config/load';
+import { probeResultSchema } from '../../shared/probers/result';
+import type { Prober } from '../../shared/probers/types';
+import { fakeProber, target } from './fakes';
+
+const base = (extra: Partial<RoundOptions>): RoundOptions => ({ region: 'test', timeoutMs: 1000, concurrency: 4, ...extra });
+
+describe('runRound', () => {
+  it('retries a failed probe once after the delay and records both attempts', async () => {
+    const tcp = fakeProber((_name, call) => ({ success: call > 1 }));
+    const { results } = await runRound([target('flaky')], base({ probes: ['tcp'], probers: { tcp }, retryDelayMs: 20 }));
+    expect(results).toHaveLength(1);
+    expect(results[0].success).toBe(true);
+    expect(results[0].attempts.map((a) => [a.success, a.class])).toEqual([[false, 'tcp-refused'], [true, undefined]]);
+    expect(Date.parse(results[0].attempts[1].startedAt) - Date.parse(results[0].attempts[0].startedAt)).toBeGreaterThanOrEqual(20);
+  });
+
+  it('does not retry a success, nor anything when no delay is configured', async () => {
+    const ok = fakeProber(() => ({ success: true }));
+    const bad = fakeProber(() => ({ success: false }));
+    const [a, b] = await Promise.all([
+      runRound([target('ok')], base({ probes: ['tcp'], probers: { tcp: ok }, retryDelayMs: 10 })),
+      runRound([target('bad')], base({ probes: ['tcp'], probers: { tcp: bad } })),
+    ]);
+    expect(a.results[0].attempts).toHaveLength(1);
+    expect(b.results[0].attempts).toHaveLength(1);
+    expect(b.results[0].success).toBe(false);
+  });
+
+  it('turns a thrown prober into a failed, classified result and keeps probing the others', async () => {
+    const tcp: Prober = async (t, options, signal) => {
+      if (t.name === 'broken') throw new Error('boom: Password=hunter2;');
+      return fakeProber(() => ({ success: true }))(t, options, signal);
+    };
+    const { results } = await runRound([target('broken'), target('fine')], base({ probes: ['tcp'], probers: { tcp } }));
+    expect(results.map((r) => [r.target, r.success])).toEqual([['broken', false], ['fine', true]]);
+    expect(results[0].error).toMatchObject({ class: 'unknown', phase: 'tcp' });
+    expect(JSON.stringify(results[0])).not.toContain('hunter2');
+    for (const r of results) probeResultSchema.parse(r);
+  });
+
+  it('classifies a broken target (its password setting is missing) and still probes the rest', async () => {
+    const login: Prober = async (t, options, signal) => {
+      if (t.auth.type === 'sql') readSecret(t.auth.passwordSetting, options.env);
+      return fakeProber(() => ({ success: true }))(t, options, signal);
+    };
+    const broken = target('broken', { auth: { type: 'sql', user: 'probe', passwordSetting: 'MISSING_PASSWORD' } });
+    const { results } = await runRound([broken, target('fine')], base({ probes: ['login'], probers: { login }, env: {} }));
+    expect(results.map((r) => [r.target, r.success, r.error?.class])).toEqual([['broken', false, 'secret-missing'], ['fine', true, undefined]]);
+    expect(results[0].error?.message).toContain('MISSING_PASSWORD');
+  });
+
+  it('answers for a prober that ignores its signal at deadline + grace', async () => {
+    const hang: Prober = () => new Promise(() => {});
+    const t0 = performance.now();
+    const { results } = await runRound([target('stuck')], base({ timeoutMs: 200, graceMs: 50, probes: ['login'], probers: { login: hang } }));
+    const elapsed = performance.now() - t0;
+    expect(results[0]).toMatchObject({ success: false, error: { class: 'timeout-login', phase: 'login' } });
+    probeResultSchema.parse(results[0]);
+    expect(elapsed).toBeGreaterThanOrEqual(200);
+    expect(elapsed).toBeLessThan(200 + 50 + 500);
+  });
+
+  it('keeps at most `concurrency` targets in flight and runs a target\'s probes in sequence', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const perTarget = new Map<string, number>();
+    const counting = (prober: Prober): Prober => async (t, options, signal) => {
+      inFlight++;
+      perTarget.set(t.name, (perTarget.get(t.name) ?? 0) + 1);
+      peak = Math.max(peak, inFlight);
+      expect(perTarget.get(t.name)).toBe(1);
+      try {
+        return await prober(t, options, signal);
+      } finally {
+        inFlight--;
+        perTarget.set(t.name, (perTarget.get(t.name) ?? 0) - 1);
+      }
+    };
+    const dns = counting(fakeProber(() => ({ success: true, delayMs: 5 }), 'dns'));
+    const tcp = counting(fakeProber(() => ({ success: true, delayMs: 5 })));
+    const targets = Array.from({ length: 30 }, (_, i) => target(`t${i}`));
+    const { results } = await runRound(targets, base({ concurrency: 5, probes: ['dns', 'tcp'], probers: { dns, tcp } }));
+    expect(peak).toBe(5);
+    expect(results.map((r) => `${r.target}/${r.probe}`)).toEqual(targets.flatMap((t) => [`${t.name}/dns`, `${t.name}/tcp`]));
+  });
+
+  it('streams every final result to onResult, and survives a callback that throws', async () => {
+    const seen: string[] = [];
+    const report = await runRound([target('a'), target('b')], base({
+      probes: ['tcp'],
+      probers: { tcp: fakeProber(() => ({ success: true })) },
+      onResult: (r) => {
+        seen.push(r.target);
+        if (r.target === 'a') throw new Error('sink down');
+      },
+    }));
+    expect(seen.sort()).toEqual(['a', 'b']);
+    expect(report.results).toHaveLength(2);
+    expect(report.callbackErrors).toHaveLength(1);
+  });
+
+  it('skips probes without a registered prober and uses each target\'s own list by default', async () => {
+    const tcp = fakeProber(() => ({ success: true }));
+    const report = await runRound([target('a', { probes: ['tcp', 'idle'] })], base({ probers: { tcp } }));
+    expect(report.results.map((r) => r.target)).toEqual(['a']);
+    expect(report.skipped).toEqual([{ target: 'a', probe: 'idle', reason: 'no-prober' }]);
+  });
+
+  it('stops at the round budget: running probes end as timeouts, queued ones are skipped', async () => {
+    const slow = fakeProber(() => ({ success: true, delayMs: 10_000 }));
+    const targets = Array.from({ length: 6 }, (_, i) => target(`t${i}`));
+    const t0 = performance.now();
+    const report = await runRound(targets, base({ timeoutMs: 10_000, budgetMs: 150, concurrency: 2, probes: ['tcp'], probers: { tcp: slow } }));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(report.results).toHaveLength(2);
+    expect(report.results.every((r) => !r.success && r.error?.class === 'timeout-tcp')).toBe(true);
+    expect(report.skipped.map((s) => s.target)).toEqual(['t2', 't3', 't4', 't5']);
+    expect(report.skipped.every((s) => s.reason === 'aborted')).toBe(true);
+  });
+
+  it('settles at once for an already aborted signal', async () => {
+    const report = await runRound([target('a')], base({ probes: ['tcp'], probers: { tcp: fakeProber(() => ({ success: true })) } }), AbortSignal.abort());
+    expect(report.results).toEqual([]);
+    expect(report.skipped).toEqual([{ target: 'a', probe: 'tcp', reason: 'aborted' }]);
+  });
+});
