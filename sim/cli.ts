@@ -49,14 +49,15 @@ export function buildSimCommand(): Command {
       const out = (s: string): void => void process.stdout.write(`${s}\n`);
       const sim = await start(configFromFlags(o));
       sim.events.on('event', (e) => out(formatEvent(e)));
-      out(`sqlprobe-sim ready gateway=${sim.host}:${sim.gatewayPort}${sim.nodePort ? ` node=${sim.host}:${sim.nodePort}` : ''}`);
       const input = process.stdin.isTTY || process.env.SQLPROBE_SIM_STDIN ? createInterface({ input: process.stdin }) : undefined;
       input?.on('line', (line) => command(sim, line, out).catch((e: Error) => out(`error: ${e.message}`)));
       const shutdown = (): void => {
         input?.close();
         sim.stop().then(() => process.exit(0));
       };
+      // Handlers first: a supervisor may send SIGTERM the moment it reads the ready line.
       process.once('SIGTERM', shutdown);
       process.once('SIGINT', shutdown);
+      out(`sqlprobe-sim ready gateway=${sim.host}:${sim.gatewayPort}${sim.nodePort ? ` node=${sim.host}:${sim.nodePort}` : ''}`);
     });
 }

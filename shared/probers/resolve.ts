@@ -90,8 +90,11 @@ async function viaServers(resolver: dns.Resolver, host: string, servers: readonl
 }
 
 async function viaSystem(resolver: dns.Resolver, host: string): Promise<Resolution> {
-  // getaddrinfo is what drivers use (hosts file included); the chain is best effort from the same servers.
-  const [found, cnames] = await Promise.all([dns.lookup(host, { all: true }), cnameChain(resolver, host).catch(() => [])]);
+  // getaddrinfo is what drivers use (hosts file included); the chain is best effort from the same
+  // servers. A single-label name (localhost) has no chain worth asking DNS for, and asking can stall
+  // for the resolver's whole timeout where no DNS server answers.
+  const chain = host.includes('.') ? cnameChain(resolver, host).catch(() => []) : Promise.resolve([]);
+  const [found, cnames] = await Promise.all([dns.lookup(host, { all: true }), chain]);
   return { cnames, addresses: found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 })), resolver: 'system' };
 }
 

@@ -1,0 +1,52 @@
+import { formatDuration } from '../../shared/config/duration';
+import { runSingle } from '../../shared/idle/single';
+import { roundOptionsFrom } from '../../shared/runner';
+import { loadCliConfig } from '../config';
+import { EXIT, UsageError, type ExitCode } from '../exit';
+import { idleProgress } from '../live/idle-progress';
+import { screenFor } from '../live/screen';
+import { envWithPassword } from '../password';
+import { renderIdleReport } from '../report/idle-report';
+import { renderJson } from '../report/json';
+import { stopOnSignals } from '../signals';
+import { PASSWORD_ENV, parseRungsFlag, resolveTarget, type TargetFlags } from '../target-flags';
+import { openTelemetry } from '../telemetry';
+
+export interface IdleCommandOptions {
+  rungs?: string;
+  json?: boolean;
+  resultsFile?: string;
+}
+
+/**
+ * `sqlprobe idle [target] --rungs 5m,31m`: the whole ladder in this one invocation (single mode),
+ * with progress while it waits, then the ladder, the verdict and the recommendations. Ctrl-C ends
+ * the wait: the rungs not reached are reported as inconclusive.
+ */
+export async function idleCommand(name: string | undefined, flags: TargetFlags, options: IdleCommandOptions): Promise<ExitCode> {
+  const config = loadCliConfig();
+  if (name === undefined && flags.server !== undefined && flags.user === undefined) {
+    throw new UsageError(`--user: the idle probe holds logged-in connections; give --user (the password comes from ${PASSWORD_ENV} or a prompt)`);
+  }
+  const target = resolveTarget(name, flags, config.targets);
+  const rungs = options.rungs === undefined ? target.idle.rungs : parseRungsFlag(options.rungs);
+  const env = await envWithPassword(target, process.env);
+  const telemetry = openTelemetry(config.settings, options.resultsFile);
+  // Progress goes to stderr under --json, so stdout stays one JSON document.
+  const screen = screenFor(options.json ? process.stderr : process.stdout);
+  const perRung = target.idle.keepalive.length;
+  screen.log(`Idle ladder for ${target.name} (${target.server}:${target.port}): ${rungs.map(formatDuration).join(', ')} × keepalive ${target.idle.keepalive.join('/')}, ${rungs.length * perRung} connections`);
+  const stop = stopOnSignals();
+  const progress = idleProgress(rungs, perRung, screen);
+  const result = await runSingle('idle', target, roundOptionsFrom(config.settings, { env }), stop.signal, { rungs }).finally(() => {
+    progress.stop();
+    stop.dispose();
+  });
+  try {
+    telemetry.record(result);
+    process.stdout.write(options.json ? renderJson([result]) : renderIdleReport(result));
+    return result.success ? EXIT.ok : EXIT.probeFailed;
+  } finally {
+    await telemetry.close();
+  }
+}

@@ -1,0 +1,54 @@
+import type { Target } from '../../shared/config/target';
+import type { ProbeResult } from '../../shared/probers/result';
+import { resultLine } from '../report/line';
+import { Board } from './board';
+import type { Screen } from './screen';
+import { verdictCell, verdictLines } from './verdict';
+
+/**
+ * `sqlprobe start`'s output: every result updates the board; a terminal redraws it in place, other
+ * outputs get a line per result. Verdict changes are logged in both, as they are what to act on.
+ */
+export class LiveView {
+  private readonly board: Board;
+  private readonly settled = new Map<string, number>();
+  private readonly verdicts = new Map<string, string>();
+
+  constructor(
+    private readonly targets: readonly Target[],
+    private readonly region: string,
+    private readonly screen: Screen,
+    /** A status line under the table (next round, held connections). */
+    private readonly footer: () => string = () => '',
+  ) {
+    this.board = new Board(targets.map((t) => ({ name: t.name, region })));
+  }
+
+  log(line: string): void {
+    this.screen.log(line);
+  }
+
+  refresh(): void {
+    if (this.screen.interactive) this.screen.redraw(`${this.board.render()}\n${this.footer()}`);
+  }
+
+  onResult(result: ProbeResult): void {
+    this.board.addResult(result);
+    if (!this.screen.interactive) this.screen.log(resultLine(result));
+    const verdict = result.idle?.verdict;
+    if (verdict) {
+      const target = this.targets.find((t) => t.name === result.target);
+      const settled = (this.settled.get(result.target) ?? 0) + (result.idle?.outcomes.length ?? 0);
+      this.settled.set(result.target, settled);
+      const expected = target ? target.idle.rungs.length * target.idle.keepalive.length : settled;
+      this.board.setVerdict(result.target, this.region, verdictCell(verdict, settled, expected));
+      // Logged when the kind of verdict changes and once the ladder is complete, not at every rung.
+      const key = `${verdict.kind}${settled >= expected ? ' complete' : ''}`;
+      if (verdict.kind !== 'inconclusive' && this.verdicts.get(result.target) !== key) {
+        this.verdicts.set(result.target, key);
+        for (const line of verdictLines(result.target, verdict)) this.screen.log(line);
+      }
+    }
+    this.refresh();
+  }
+}

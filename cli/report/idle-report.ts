@@ -1,0 +1,54 @@
+import pc from 'picocolors';
+import { formatDuration } from '../../shared/config/duration';
+import { formatSeconds } from '../../shared/idle/format';
+import { keepaliveVariant, type ConnectionOutcome } from '../../shared/idle/schema';
+import type { ProbeResult } from '../../shared/probers/result';
+import { verdictLines } from '../live/verdict';
+import { renderProbeReport } from './probe-report';
+import { newTable } from './table';
+
+/** One outcome in a few words: what happened to the connection, and when. */
+export function outcomeText(o: ConnectionOutcome): string {
+  const age = o.deathAgeMs === undefined ? '' : ` at ${formatSeconds(o.deathAgeMs)}`;
+  switch (o.outcome) {
+    case 'survived':
+      return pc.green('survived');
+    case 'closed-by-peer':
+      return pc.yellow(`closed by peer${age}${o.close ? ` (${o.close})` : ''}`);
+    case 'keepalive-detected':
+      return pc.yellow(`found dead by keepalive${age}`);
+    case 'dead-on-use':
+      return pc.red('dead on first use');
+    case 'inconclusive':
+      return pc.dim(`inconclusive${o.reason ? ` (${o.reason})` : ''}`);
+  }
+}
+
+/** The ladder as a table: a row per rung, a column per keepalive variant. */
+function ladderTable(outcomes: readonly ConnectionOutcome[]): string {
+  const variants = keepaliveVariant.options.filter((v) => outcomes.some((o) => o.keepalive === v));
+  const rungs = [...new Set(outcomes.map((o) => o.rungMs))].sort((a, b) => a - b);
+  const table = newTable(['idle', ...variants.map((v) => `keepalive ${v}`)]);
+  for (const rung of rungs) {
+    table.push([formatDuration(rung), ...variants.map((v) => {
+      const o = outcomes.find((x) => x.rungMs === rung && x.keepalive === v);
+      return o ? outcomeText(o) : '';
+    })]);
+  }
+  return table.toString();
+}
+
+/** The errors an app would have seen on its first use of a dead connection, once each. */
+function appErrors(outcomes: readonly ConnectionOutcome[]): string[] {
+  const errors = [...new Set(outcomes.filter((o) => o.outcome === 'dead-on-use' && o.error).map((o) => o.error as string))];
+  return errors.length ? ['What the app saw on first use:', ...errors.map((e) => `  ${e}`)] : [];
+}
+
+/** `sqlprobe idle`'s report: the probe block, the ladder, and the verdict with what to change. */
+export function renderIdleReport(result: ProbeResult): string {
+  const details = result.idle;
+  const lines = [renderProbeReport([result]).trimEnd()];
+  if (details?.outcomes.length) lines.push('', ladderTable(details.outcomes), ...appErrors(details.outcomes));
+  if (details) lines.push('', ...verdictLines(result.target, details.verdict));
+  return `${lines.join('\n')}\n`;
+}

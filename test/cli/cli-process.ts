@@ -1,0 +1,75 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = resolve(__dirname, '../..');
+
+export interface BuiltCli {
+  main: string;
+  cleanup: () => void;
+}
+
+/**
+ * Compiles the project into a fresh temp directory, as `npm start` compiles it into dist/, so the
+ * suite runs the real entry point without touching dist/. node_modules is linked in for require().
+ */
+export async function buildCli(): Promise<BuiltCli> {
+  const outDir = mkdtempSync(join(tmpdir(), 'sqlprobe-cli-'));
+  symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  // Type errors elsewhere in the project must not hide the CLI: emit regardless, then check the entry exists.
+  await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT }).catch(() => undefined);
+  const main = join(outDir, 'cli/main.js');
+  if (!existsSync(main)) throw new Error(`the build did not emit ${main}`);
+  return { main, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** An environment with no sqlprobe settings from the developer's shell, plus `env`. */
+export function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SQLPROBE_') && !k.startsWith('APPLICATIONINSIGHTS_')));
+  return { ...base, NO_COLOR: '1', ...env };
+}
+
+/** Runs the CLI to completion with stdin closed (not a terminal). */
+export function runCli(cli: BuiltCli, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cli.main, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** Starts a long-running CLI command; `waitFor` resolves once stdout matches. */
+export function spawnCli(cli: BuiltCli, args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; waitFor: (pattern: RegExp) => Promise<void>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [cli.main, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of [...waiters]) if (w.pattern.test(out)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));
+  return {
+    child,
+    output: () => out,
+    waitFor: (pattern) => (pattern.test(out) ? Promise.resolve() : new Promise((resolvePromise) => waiters.push({ pattern, resolve: resolvePromise }))),
+    exited,
+  };
+}
