@@ -5,7 +5,7 @@
  * docs/BENCHMARKS.md between the probe markers.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -21,8 +21,6 @@ const LATENCY_MS = 20;
 const RUNS = 7;
 const USER = 'bench';
 const PASSWORD = 'Bench-Passw0rd';
-const START = '<!-- probe:start -->';
-const END = '<!-- probe:end -->';
 
 function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { cwd: dir, stdio: 'pipe' });
@@ -32,7 +30,7 @@ function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
 /**
  * A loopback proxy that holds every server-to-client chunk for `delayMs`: one delay per flight the
  * client waits for, TLS handshake flights included. (The simulator's own latency setting delays
- * only TDS messages, and with classic TLS it currently loses the delayed PRELOGIN answer.)
+ * only TDS messages, not the TLS handshake flights inside them.)
  */
 async function delayingProxy(upstreamPort: number, delayMs: number): Promise<{ server: Server; port: number }> {
   const server = createServer((client) => {
@@ -82,16 +80,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** Replaces this benchmark's section of docs/BENCHMARKS.md, creating the file or the section if needed. */
-function writeSection(markdown: string): void {
-  // bench/ from source, dist/bench/ once built: the repository root is the one with package.json.
-  const root = [join(__dirname, '..'), join(__dirname, '..', '..')].find((d) => existsSync(join(d, 'package.json'))) ?? process.cwd();
-  const path = join(root, 'docs', 'BENCHMARKS.md');
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const section = `${START}\n${markdown.trim()}\n${END}`;
-  const at = current.indexOf(START);
-  const end = current.indexOf(END);
-  writeFileSync(path, at >= 0 && end > at ? `${current.slice(0, at)}${section}${current.slice(end + END.length)}` : `${current.trimEnd()}\n\n${section}\n`);
-}
+export const name = 'probe';
 
 export async function run(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'sqlprobe-bench-'));
@@ -139,8 +128,6 @@ Machine: ${machine()}.
 Goals: the login probe within 1.02× of raw tedious and no slower than mssql; the tls probe about four
 round trips (TCP, then PRELOGIN and two TLS 1.2 flights). The login probe's flights: PRELOGIN, two TLS,
 LOGIN7, tedious's initial SET batch, and the query (with the facts, when asked for, in the same batch).`;
-  writeSection(markdown);
   return markdown;
 }
 
-if (require.main === module) run().then((md) => process.stdout.write(`${md}\n`));
