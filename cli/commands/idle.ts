@@ -20,8 +20,9 @@ export interface IdleCommandOptions {
 
 /**
  * `sqlprobe idle [target] --rungs 5m,31m`: the whole ladder in this one invocation (single mode),
- * with progress while it waits, then the ladder, the verdict and the recommendations. Ctrl-C ends
- * the wait: the rungs not reached are reported as inconclusive.
+ * with progress while it waits (each rung as it falls due, each connection's outcome as it
+ * settles), then the ladder, the verdict and the recommendations. Ctrl-C ends the wait: the rungs
+ * not reached are reported as inconclusive.
  */
 export async function idleCommand(name: string | undefined, flags: TargetFlags, options: IdleCommandOptions): Promise<ExitCode> {
   const config = loadCliConfig();
@@ -38,7 +39,7 @@ export async function idleCommand(name: string | undefined, flags: TargetFlags, 
   screen.log(`Idle ladder for ${target.name} (${target.server}:${target.port}): ${rungs.map(formatDuration).join(', ')} × keepalive ${target.idle.keepalive.join('/')}, ${rungs.length * perRung} connections`);
   const stop = stopOnSignals();
   const progress = idleProgress(rungs, perRung, screen);
-  const result = await runSingle('idle', target, roundOptionsFrom(config.settings, { env }), stop.signal, { rungs }).finally(() => {
+  const result = await runSingle('idle', target, roundOptionsFrom(config.settings, { env }), stop.signal, { rungs, onOutcome: (o) => progress.outcome(o) }).finally(() => {
     progress.stop();
     stop.dispose();
   });

@@ -1,6 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import pc from 'picocolors';
-import { connectivityTimer, idleTickTimer } from '../../functions/handlers/timers';
+import { idleTickTimer } from '../../functions/handlers/timers';
+import { connectivityRound } from '../../shared/app';
 import { idleRegistry } from '../../shared/idle/default-registry';
 import { loadCliConfig } from '../config';
 import { DEMO_IDLE_KILL_MS, DEMO_SCHEDULES, startDemo, type Demo } from '../demo/demo';
@@ -48,10 +49,18 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   const onError = (err: unknown) => log(pc.red(`sqlprobe: ${err instanceof Error ? err.message : String(err)}`));
   /** Invokes a timer handler the way the host would: a Timer and a fresh InvocationContext per tick. */
   const timer = (name: string, handler: TimerHandler) => (pastDue: boolean) => handler(timerInfo(pastDue), invocationContext(name, log));
+  /**
+   * The `connectivity` handler's round, plus the stop signal the host does not have: Ctrl-C ends a
+   * running round at once instead of waiting out its probes' deadlines. Probes it cuts short are
+   * skipped, not reported as failures.
+   */
+  const connectivity: TimerHandler = async (info, context) => {
+    await connectivityRound(await source(), context, info.isPastDue, stop.signal);
+  };
 
   for (const line of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) log(line);
   jobs.push(
-    schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, timer('connectivity', connectivityTimer(source)), onError),
+    schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, timer('connectivity', connectivity), onError),
     schedule(settings.SQLPROBE_IDLE_SCHEDULE, timer('idle-tick', idleTickTimer(source)), onError),
   );
   view.refresh();
@@ -60,7 +69,7 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
 
   if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
   clearInterval(ticker);
-  log('stopping: waiting for running probes (Ctrl-C again quits at once)…');
+  log('stopping: ending running probes, closing held connections (Ctrl-C again quits at once)…');
   await Promise.all(jobs.map((j) => j.stop()));
   await registry.close();
   await demo?.stop();

@@ -39,8 +39,23 @@ export class Cohort {
   /** The first open failure, when any connection could not be opened. */
   openError?: unknown;
 
-  constructor(readonly plan: CohortPlan) {
+  /**
+   * `onOutcome` hears each connection's outcome the moment it settles (an open that failed, a check
+   * at its rung, a connection given up), so a caller can show progress before the cohort is done.
+   */
+  constructor(readonly plan: CohortPlan, private readonly onOutcome?: (outcome: ConnectionOutcome) => void) {
     this.entries = plan.cells.map((cell) => ({ ...cell }));
+  }
+
+  /** Every outcome is set here, once per connection. */
+  private settle(entry: Entry, outcome: ConnectionOutcome): ConnectionOutcome {
+    entry.outcome = outcome;
+    try {
+      this.onOutcome?.(outcome);
+    } catch {
+      // A progress listener must never cost a measurement or leave a connection held.
+    }
+    return outcome;
   }
 
   /** Opens every connection at once; a connection that fails to open settles as inconclusive. */
@@ -54,7 +69,7 @@ export class Cohort {
         entry.held = new HeldConnection(session, entry.keepalive, this.plan.keepaliveIdleMs);
       } catch (err) {
         this.openError ??= err;
-        entry.outcome = this.inconclusive(entry, 'open-failed', err instanceof Error ? err.message : String(err));
+        this.settle(entry, this.inconclusive(entry, 'open-failed', err instanceof Error ? err.message : String(err)));
       }
     }));
   }
@@ -94,8 +109,7 @@ export class Cohort {
       const how = this.plan.kind === 'pool' ? entry.held.borrow : entry.held.check;
       const outcome = await how.call(entry.held, { cohort: this.id, rungMs: entry.rungMs }, Math.round(now - this.plan.openedAt), sql, useTimeoutMs);
       entry.held.close();
-      entry.outcome = outcome;
-      return outcome;
+      return this.settle(entry, outcome);
     }));
   }
 
@@ -103,8 +117,7 @@ export class Cohort {
   abandon(reason: 'stopped' | 'host-recycled'): ConnectionOutcome[] {
     return this.entries.filter((e) => !e.outcome).map((entry) => {
       entry.held?.close();
-      entry.outcome = this.inconclusive(entry, reason);
-      return entry.outcome;
+      return this.settle(entry, this.inconclusive(entry, reason));
     });
   }
 }

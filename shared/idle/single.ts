@@ -10,15 +10,26 @@ import { idleResult, poolDetails, poolResult, recorderFor } from './results';
 import type { ConnectionOutcome } from './schema';
 import { verdictFor } from './verdict';
 
+export interface SingleRunOptions {
+  open?: OpenSessionFor;
+  rungs?: readonly number[];
+  /**
+   * Called once per connection as its outcome settles, in settle order and before the run
+   * resolves: a check at its rung (survived, closed-by-peer, dead-on-use, keepalive-detected), or
+   * inconclusive for a connection that never opened or was given up when the signal aborted.
+   */
+  onOutcome?: (outcome: ConnectionOutcome) => void;
+}
+
 /**
  * Single-invocation mode, for long-running hosts and the CLI: one call holds the whole cohort,
  * checks each rung on time, and returns when the longest rung is settled. If the signal aborts
  * first, the rungs still pending settle as inconclusive.
  */
-export async function runSingle(kind: 'idle' | 'pool', target: Target, options: ProbeOptions, signal: AbortSignal, { open = openHeldSession, rungs }: { open?: OpenSessionFor; rungs?: readonly number[] } = {}): Promise<ProbeResult> {
+export async function runSingle(kind: 'idle' | 'pool', target: Target, options: ProbeOptions, signal: AbortSignal, { open = openHeldSession, rungs, onOutcome }: SingleRunOptions = {}): Promise<ProbeResult> {
   const rec = recorderFor(target, kind, options);
   const now = () => performance.now();
-  const cohort = new Cohort(kind === 'idle' ? idlePlan(target, now(), rungs) : poolPlan(target, now()));
+  const cohort = new Cohort(kind === 'idle' ? idlePlan(target, now(), rungs) : poolPlan(target, now()), onOutcome);
   await cohort.open((sig) => open(target, options, sig), signal);
   const outcomes: ConnectionOutcome[] = cohort.entries.flatMap((e) => (e.outcome ? [e.outcome] : []));
   // Checks run alongside the schedule: a dead-on-use check takes seconds and must not delay the next rung.

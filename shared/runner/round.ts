@@ -17,6 +17,11 @@ function roundSignal(budgetMs: number | undefined, signal: AbortSignal | undefin
  * probes run one after another, so it never holds more than one connection and its phase timings
  * are not skewed by its own siblings. Every probe has its own deadline; a hanging target holds
  * one slot for at most that deadline per probe. Never throws: failures are results.
+ *
+ * When the budget runs out, running probes end as timeouts (the round took too long, which is
+ * worth reporting). When `signal` aborts (the caller stops: Ctrl-C, shutdown), running probes are
+ * ended too, but a probe that fails once it is stopped is listed as skipped, not as a failed
+ * result: neither `onResult` nor the results hear of it. One that succeeded still counts.
  */
 export async function runRound(targets: readonly Target[], options: RoundOptions, signal?: AbortSignal): Promise<RoundReport> {
   const t0 = performance.now();
@@ -38,6 +43,11 @@ export async function runRound(targets: readonly Target[], options: RoundOptions
         continue;
       }
       const result = await withRetry(() => runAttempt(prober, target, probe, probeOptions, graceMs, round), retryDelayMs, round);
+      // Stopped by the caller (not by the budget): a failure now says nothing about the target.
+      if (!result.success && signal?.aborted) {
+        skipped.push({ target: target.name, probe, reason: 'aborted' });
+        continue;
+      }
       perTarget[index].push(result);
       try {
         onResult?.(result);

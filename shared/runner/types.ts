@@ -25,6 +25,7 @@ export interface RoundOptions extends ProbeOptions {
 export interface SkippedProbe {
   target: string;
   probe: ProbeName;
+  /** `aborted`: the round ran out of budget or was stopped before the probe could run (or, stopped, finish). */
   reason: 'no-prober' | 'aborted';
 }
 

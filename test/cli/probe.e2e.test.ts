@@ -131,6 +131,19 @@ describe('sqlprobe idle', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/rung 500ms reached: checking 2 idle connection\(s\)/);
     expect(run.stdout).toMatch(/rung 3s reached/);
+    // Not a terminal: a line per connection as its outcome settles, each after its rung's line and before the report.
+    const lines = run.stdout.split('\n');
+    const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+    const report = at(/│/);
+    for (const keepalive of ['on', 'off']) {
+      const early = at(new RegExp(`rung 500ms · keepalive ${keepalive}: survived$`));
+      const late = at(new RegExp(`rung 3s · keepalive ${keepalive}: closed by peer at [\\d.]+ s \\(fin\\)$`));
+      expect(early).toBeGreaterThan(at(/rung 500ms reached/));
+      expect(late).toBeGreaterThan(at(/rung 3s reached/));
+      expect(late).toBeGreaterThan(early);
+      expect(report).toBeGreaterThan(late);
+    }
+    expect(lines.filter((l) => / · keepalive (on|off): /.test(l))).toHaveLength(4);
     expect(run.stdout).toMatch(/500ms\s*│ survived\s*│ survived/);
     expect(run.stdout).toMatch(/3s\s*│ closed by peer at [\d.]+ s \(fin\)\s*│ closed by peer at [\d.]+ s \(fin\)/);
     expect(run.stdout).toMatch(/idle verdict: Gateway idle kill ≈ [\d.]+ s: closed by the peer with FIN/);
@@ -144,6 +157,8 @@ describe('sqlprobe idle', () => {
     expect(result.probe).toBe('idle');
     expect(result.idle?.outcomes.map((o) => o.outcome)).toEqual(['survived', 'survived']);
     expect(run.stderr).toMatch(/rung 300ms reached/);
+    expect(run.stderr).toMatch(/rung 300ms · keepalive on: survived\n/);
+    expect(run.stderr).toMatch(/rung 300ms · keepalive off: survived\n/);
   });
 });
 

@@ -55,6 +55,51 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
     ]);
   });
 
+  test('onOutcome hears each connection as it settles, rung by rung, before the run resolves', async () => {
+    sim = await startSim({ idleTimeoutMs: KILL_MS, idleClose: 'rst' });
+    let kills = 0;
+    sim.events.on('event', (e) => { if (e.kind === 'idle-kill') kills += 1; });
+    const target = simTarget(sim, { idle: { rungs: ['500ms', '3s'], keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s' } });
+    let resolved = false;
+    // What the run looked like from outside when each outcome arrived.
+    const heard: { outcome: ConnectionOutcome; resolved: boolean; kills: number }[] = [];
+    const result = await runSingle('idle', target, OPTIONS, new AbortController().signal, {
+      onOutcome: (outcome) => heard.push({ outcome, resolved, kills }),
+    }).finally(() => (resolved = true));
+
+    expect(heard.every((h) => !h.resolved)).toBe(true);
+    expect(heard.map((h) => h.outcome.rungMs)).toEqual([500, 500, 3000, 3000]);
+    const [early, late] = [heard.slice(0, 2), heard.slice(2)];
+    // The 500 ms rung was heard while the 3 s connections still idled: the gateway had killed none yet.
+    for (const h of early) expect(h).toMatchObject({ outcome: { outcome: 'survived' }, kills: 0 });
+    for (const h of late) {
+      expect(h.outcome).toMatchObject({ outcome: 'closed-by-peer', close: 'rst', deathAgeMs: expect.any(Number) });
+      expect(h.kills).toBeGreaterThanOrEqual(2);
+    }
+    expect(new Set(heard.map((h) => h.outcome.keepalive))).toEqual(new Set(['on', 'off']));
+    // Each connection once, and exactly what the result reports.
+    expect(heard.map((h) => h.outcome)).toHaveLength(result.idle?.outcomes.length ?? -1);
+    expect(result.idle?.outcomes).toEqual(expect.arrayContaining(heard.map((h) => h.outcome)));
+  });
+
+  test('onOutcome hears the connections given up when the run is stopped', async () => {
+    sim = await startSim({ idleTimeoutMs: 60_000 });
+    const target = simTarget(sim, { idle: { rungs: ['300ms', '30s'], keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s' } });
+    const stop = new AbortController();
+    const heard: ConnectionOutcome[] = [];
+    const result = await runSingle('idle', target, OPTIONS, stop.signal, {
+      onOutcome: (o) => {
+        heard.push(o);
+        // Stop once the first rung is settled: the 30 s rung is given up.
+        if (heard.length === 2) stop.abort();
+      },
+    });
+    expect(heard.map((o) => [o.rungMs, o.outcome, o.reason])).toEqual([
+      [300, 'survived', undefined], [300, 'survived', undefined], [30_000, 'inconclusive', 'stopped'], [30_000, 'inconclusive', 'stopped'],
+    ]);
+    expect(result.idle?.outcomes).toHaveLength(4);
+  });
+
   test('redirect policy: the node has no idle kill, every rung survives', async () => {
     sim = await startSim({ policy: 'redirect', idleTimeoutMs: KILL_MS });
     const result = await ladder(sim);

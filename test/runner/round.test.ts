@@ -121,6 +121,24 @@ describe('runRound', () => {
     expect(report.skipped.every((s) => s.reason === 'aborted')).toBe(true);
   });
 
+  it('stopped by the caller: a probe cut short is skipped, never a failed result, and onResult does not hear of it', async () => {
+    const stop = new AbortController();
+    const seen: string[] = [];
+    // `fast` succeeds; `hangs` would answer after the 10 min deadline. The caller stops once `fast` is in.
+    const tcp = fakeProber((name) => ({ success: true, delayMs: name === 'fast' ? 0 : 10 * 60_000 }));
+    const report = await runRound([target('fast'), target('hangs')], base({
+      timeoutMs: 10 * 60_000, concurrency: 2, probes: ['dns', 'tcp'], probers: { dns: fakeProber(() => ({ success: true }), 'dns'), tcp },
+      onResult: (r) => {
+        seen.push(`${r.target}/${r.probe}`);
+        if (r.target === 'fast' && r.probe === 'tcp') stop.abort(new Error('stopped by SIGINT'));
+      },
+    }), stop.signal);
+    expect(seen).toEqual(['fast/dns', 'hangs/dns', 'fast/tcp']);
+    expect(report.results.map((r) => `${r.target}/${r.probe}`)).toEqual(['fast/dns', 'fast/tcp', 'hangs/dns']);
+    expect(report.results.every((r) => r.success)).toBe(true);
+    expect(report.skipped).toEqual([{ target: 'hangs', probe: 'tcp', reason: 'aborted' }]);
+  });
+
   it('settles at once for an already aborted signal', async () => {
     const report = await runRound([target('a')], base({ probes: ['tcp'], probers: { tcp: fakeProber(() => ({ success: true })) } }), AbortSignal.abort());
     expect(report.results).toEqual([]);
