@@ -22,7 +22,8 @@ export const settingsSchema = z.object({
   SQLPROBE_REGION: z.string().min(1).optional(),
   SQLPROBE_CONNECTIVITY_SCHEDULE: ncrontab.default('0 */5 * * * *'),
   SQLPROBE_IDLE_SCHEDULE: ncrontab.default('0 * * * * *'),
-  SQLPROBE_CONCURRENCY: intIn(1, 500).default(10),
+  // Above the number of targets that may hang at once: a hanging target holds its slot for a whole deadline.
+  SQLPROBE_CONCURRENCY: intIn(1, 500).default(50),
   SQLPROBE_PROBE_TIMEOUT: durationMs.prefault('30s'),
   SQLPROBE_RETRY_DELAY: durationMs.optional(),
   SQLPROBE_DNS_SERVERS: list.optional(),

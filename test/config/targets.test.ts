@@ -139,7 +139,7 @@ describe('settings', () => {
       region: 'local',
       SQLPROBE_CONNECTIVITY_SCHEDULE: '0 */5 * * * *',
       SQLPROBE_IDLE_SCHEDULE: '0 * * * * *',
-      SQLPROBE_CONCURRENCY: 10,
+      SQLPROBE_CONCURRENCY: 50,
       SQLPROBE_PROBE_TIMEOUT: 30_000,
       SQLPROBE_ADHOC_ALLOWLIST: [],
       SQLPROBE_LIVE_METRICS: false,
