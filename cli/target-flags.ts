@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
-import { idleSchema, targetSchema, type ProbeName, type Target } from '../shared/config/target';
+import { idleSchema, loginProblem, targetSchema, type ProbeName, type Target } from '../shared/config/target';
 import { UsageError } from './exit';
 
 /** The ad-hoc connection flags shared by `probe` and `idle`, as commander hands them over. */
@@ -125,5 +125,9 @@ export function resolveTarget(name: string | undefined, flags: TargetFlags, conf
       : 'no targets are configured (set SQLPROBE_TARGETS or SQLPROBE_TARGETS_FILE)';
     throw new UsageError(`unknown target "${name}"; ${known}; or probe ad hoc with --server <host>`);
   }
-  return flags.probes === undefined ? target : { ...target, probes: parseProbesFlag(flags.probes) };
+  if (flags.probes === undefined) return target;
+  const probes = parseProbesFlag(flags.probes);
+  const problem = loginProblem(target, probes, 'give the target an auth in its configuration, or leave those probes out of --probes');
+  if (problem) throw new UsageError(`--probes: ${problem}`);
+  return { ...target, probes };
 }

@@ -8,15 +8,18 @@ export type HttpHandler = (request: HttpRequest, context: InvocationContext) => 
 
 export const json = (status: number, jsonBody: unknown, headers?: Record<string, string>): HttpResponseInit => ({ status, jsonBody, ...(headers ? { headers } : {}) });
 
-/** The body parsed by `schema`, or the 400 answer: not JSON, or the zod issues. */
-export async function readBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ body: z.infer<S> } | { response: HttpResponseInit }> {
+/**
+ * The body parsed by `schema`, or the 400 answer: not JSON, or the zod issues. `schema` may pick the
+ * schema from the raw body, so a body of one form gets that form's issues rather than a union's.
+ */
+export async function readBody<T>(request: HttpRequest, schema: z.ZodType<T> | ((raw: unknown) => z.ZodType<T>)): Promise<{ body: T } | { response: HttpResponseInit }> {
   let raw: unknown;
   try {
     raw = await request.json();
   } catch {
     return { response: json(400, { error: 'expected a JSON body' }) };
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = (typeof schema === 'function' ? schema(raw) : schema).safeParse(raw);
   return parsed.success ? { body: parsed.data } : { response: json(400, { error: 'invalid request body', issues: parsed.error.issues }) };
 }
 

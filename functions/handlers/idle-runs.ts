@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdleUnavailableError, readIdleRun, startIdleRun } from '../../shared/app';
+import { IdleUnavailableError, loginProblem, readIdleRun, startIdleRun } from '../../shared/app';
 import { idleSchema, targetName } from '../../shared/config/target';
 import { json, readBody, withRuntime, type RuntimeSource } from './http';
 
@@ -16,6 +16,8 @@ export const startIdleRunHandler = (source: RuntimeSource) => withRuntime(source
   if ('response' in read) return read.response;
   const target = rt.targets.find((t) => t.name === read.body.target);
   if (!target) return json(404, { error: `no configured target "${read.body.target}"; GET /api/targets lists them` });
+  const problem = loginProblem(target, ['idle'], 'add credentials (auth) to the target');
+  if (problem) return json(400, { error: problem });
   try {
     const run = await startIdleRun(rt, target, read.body.rungs, context);
     return json(202, run, { Location: `/api/idle-runs/${run.id}` });

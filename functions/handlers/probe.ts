@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adHocServerSchema, adHocTarget, CONNECTIVITY_PROBES, hostAllowed, probeTargets } from '../../shared/app';
+import { adHocServerSchema, adHocTarget, CONNECTIVITY_PROBES, connectivityProbesOf, hostAllowed, loginProblem, probeTargets } from '../../shared/app';
 import { targetName, type Target } from '../../shared/config/target';
 import { json, readBody, withRuntime, type RuntimeSource } from './http';
 
@@ -9,16 +9,20 @@ export const HTTP_ROUND_BUDGET_MS = 150_000;
 const connectivityProbe = z.enum(CONNECTIVITY_PROBES, { error: 'expected dns, tcp, tls or login (idle runs start with POST /api/idle-runs)' });
 const probes = z.array(connectivityProbe).min(1).optional();
 
+const configuredRequest = z.strictObject({ target: targetName, probes });
+const adHocRequest = adHocServerSchema.extend({ probes });
+
 /** `{target, probes?}` for a configured target, or `{server, …, probes?}` for an ad-hoc one the allowlist permits. */
-export const probeRequestSchema = z.union([
-  z.strictObject({ target: targetName, probes }),
-  adHocServerSchema.extend({ probes }),
-]);
+export const probeRequestSchema = z.union([configuredRequest, adHocRequest]);
 export type ProbeRequest = z.infer<typeof probeRequestSchema>;
+
+/** A body with `target` means a configured target, any other an ad-hoc server: a 400 lists that form's issues. */
+const requestSchemaFor = (raw: unknown): z.ZodType<ProbeRequest> =>
+  (raw !== null && typeof raw === 'object' && 'target' in raw ? configuredRequest : adHocRequest);
 
 /** `POST /api/probe`: probes one target now and answers with the results. */
 export const probeHandler = (source: RuntimeSource) => withRuntime(source, async (rt, request, context) => {
-  const read = await readBody(request, probeRequestSchema);
+  const read = await readBody(request, requestSchemaFor);
   if ('response' in read) return read.response;
   const { probes: chosen, ...rest } = read.body;
   let target: Target | undefined;
@@ -31,6 +35,11 @@ export const probeHandler = (source: RuntimeSource) => withRuntime(source, async
     if (!hostAllowed(rest.server, allowlist)) return json(403, { error: `server "${rest.server}" is not in SQLPROBE_ADHOC_ALLOWLIST` });
     target = adHocTarget(rest);
   }
+  const fix = 'target' in rest
+    ? 'add credentials (auth) to the target, or leave those probes out'
+    : 'use auth "managed-identity" (Azure SQL names only), or leave those probes out';
+  const problem = loginProblem(target, chosen ?? connectivityProbesOf(target), fix);
+  if (problem) return json(400, { error: problem });
   const report = await probeTargets(rt, [target], { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: 'target' in rest }, context);
   return json(200, { results: report.results, skipped: report.skipped });
 });

@@ -5,6 +5,8 @@ import type { Log } from './log';
 import { resultSink } from './record';
 import type { AppRuntime } from './runtime';
 
+export { loginProblem } from '../config/target';
+
 /** The probes a round runs; idle and pool are driven by the idle-tick timer and idle runs. */
 export const CONNECTIVITY_PROBES = ['dns', 'tcp', 'tls', 'login'] as const satisfies readonly ConnectivityProbe[];
 

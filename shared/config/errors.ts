@@ -5,6 +5,8 @@ import type { z } from 'zod';
  * is echoed, since a client secret pasted into clientId is an easy mistake.
  */
 const SENSITIVE_KEY = /password|secret|token|key|credential|setting|connection_?string|authentication|^auth$/i;
+/** Never echoed either: a client ID setting (AZURE_CLIENT_ID) is where a pasted client secret lands. */
+const NOT_ECHOED = new RegExp(`${SENSITIVE_KEY.source}|client_?id`, 'i');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -29,7 +31,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 /** The offending value, quoted, only where it is a short primitive under a non-sensitive key. */
 function shownValue(root: string, input: unknown, path: readonly PropertyKey[]): string {
   const isDiscriminator = path.at(-1) === 'type';
-  if (!isDiscriminator && [root, ...path].some((p) => typeof p === 'string' && SENSITIVE_KEY.test(p))) return '';
+  if (!isDiscriminator && [root, ...path].some((p) => typeof p === 'string' && NOT_ECHOED.test(p))) return '';
   const v = valueAt(input, path);
   if (v === undefined) return '';
   if (typeof v === 'object' && v !== null) return `, got ${Array.isArray(v) ? 'an array' : 'an object'}`;

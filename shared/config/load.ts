@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues, formatPath } from './errors';
 import { settingsSchema } from './settings';
-import { targetSchema, type Target } from './target';
+import { needsLogin, targetSchema, type Target } from './target';
 
 export type Settings = Omit<z.infer<typeof settingsSchema>, 'SQLPROBE_TARGETS' | 'SQLPROBE_TARGETS_FILE'> & {
   /** The run location: SQLPROBE_REGION, else REGION_NAME (set by App Service), else "local". */
@@ -19,6 +19,25 @@ export interface LoadedConfig {
 
 type Env = Record<string, string | undefined>;
 
+const quotedList = (items: readonly string[]): string => {
+  const q = items.map((i) => `"${i}"`);
+  return q.length < 2 ? q.join('') : `${q.slice(0, -1).join(', ')} and ${q.at(-1)}`;
+};
+
+/**
+ * Auth "none" has no credentials, so it can never log in: by default such a target runs only the
+ * probes that need none; listing a login probe for it is a problem, reported like any other.
+ */
+function withoutLogin(target: Target, explicitProbes: boolean, path: string): { target: Target } | { problem: string } {
+  if (target.auth.type !== 'none') return { target };
+  const login = target.probes.filter(needsLogin);
+  if (login.length === 0) return { target };
+  if (!explicitProbes) return { target: { ...target, probes: target.probes.filter((p) => !needsLogin(p)) } };
+  return {
+    problem: `${path}: ${quotedList(login)} ${login.length > 1 ? 'need' : 'needs'} credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove ${login.length > 1 ? 'those probes' : 'that probe'}`,
+  };
+}
+
 /** Validates each target on its own, so one bad entry is reported while the rest still run. */
 export function parseTargets(raw: unknown, root: string): { targets: Target[]; problems: string[] } {
   if (!Array.isArray(raw)) {
@@ -31,11 +50,17 @@ export function parseTargets(raw: unknown, root: string): { targets: Target[]; p
     const parsed = targetSchema.safeParse(entry);
     if (!parsed.success) {
       problems.push(...describeIssues(`${root}[${i}]`, parsed.error.issues, entry));
-    } else if (seen.has(parsed.data.name)) {
-      problems.push(`${formatPath(root, [i, 'name'])}: "${parsed.data.name}" is already used by another target; names must be unique`);
+      return;
+    }
+    const explicitProbes = (entry as { probes?: unknown }).probes !== undefined;
+    const checked = withoutLogin(parsed.data, explicitProbes, formatPath(root, [i, 'probes']));
+    if ('problem' in checked) {
+      problems.push(checked.problem);
+    } else if (seen.has(checked.target.name)) {
+      problems.push(`${formatPath(root, [i, 'name'])}: "${checked.target.name}" is already used by another target; names must be unique`);
     } else {
-      seen.add(parsed.data.name);
-      targets.push(parsed.data);
+      seen.add(checked.target.name);
+      targets.push(checked.target);
     }
   });
   return { targets, problems };

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { authenticationStringProblem, connectionStringProblem } from '../telemetry/connection';
 import { durationMs } from './duration';
 
 const intIn = (min: number, max: number) => {
@@ -10,6 +12,24 @@ const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filte
 const NCRONTAB_HINT = 'expected a six-field NCRONTAB schedule such as "0 */5 * * * *" (seconds first)';
 const ncrontab = z.string().refine((v) => v.trim().split(/\s+/).length === 6, NCRONTAB_HINT);
 const HOST_PATTERN_HINT = 'expected host patterns such as "*.database.windows.net,sql1.contoso.com"';
+const GUID_HINT = 'expected a GUID such as "00000000-0000-0000-0000-000000000000", the client ID of the app\'s user-assigned managed identity';
+const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, GUID_HINT);
+
+/** "ip", "ip:port", "[v6]" or "[v6]:port": the forms Node's resolver.setServers takes. */
+function isDnsServer(entry: string): boolean {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? /^([^:]+):(\d+)$/.exec(entry);
+  const [address, port] = m ? [m[1], m[2]] : [entry, undefined];
+  const portOk = port === undefined || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535);
+  return portOk && (m?.[0].startsWith('[') ? isIP(address) === 6 : isIP(address) !== 0);
+}
+const DNS_SERVERS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port" or "[ipv6]:port" (no host names), such as "168.63.129.16,10.0.0.4:5353,[fd00::53]:53"';
+
+/** A string checked by one of the telemetry module's own parsers, so there is one parser. */
+const checkedBy = (problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const found = problem(value);
+    if (found) ctx.addIssue({ code: 'custom', message: found });
+  });
 
 /**
  * Every app setting sqlprobe reads, keyed by its exact name. The README's configuration table is
@@ -26,13 +46,13 @@ export const settingsSchema = z.object({
   SQLPROBE_CONCURRENCY: intIn(1, 500).default(50),
   SQLPROBE_PROBE_TIMEOUT: durationMs.prefault('30s'),
   SQLPROBE_RETRY_DELAY: durationMs.optional(),
-  SQLPROBE_DNS_SERVERS: list.optional(),
+  SQLPROBE_DNS_SERVERS: list.refine((servers) => servers.every(isDnsServer), DNS_SERVERS_HINT).optional(),
   SQLPROBE_MAX_HELD_CONNECTIONS: intIn(1, 10000).default(200),
   SQLPROBE_ADHOC_ALLOWLIST: list
     .pipe(z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$/, HOST_PATTERN_HINT)))
     .default([]),
-  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: checkedBy(connectionStringProblem).optional(),
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: checkedBy(authenticationStringProblem).optional(),
   SQLPROBE_LIVE_METRICS: bool.default(false),
   SQLPROBE_OFFLINE_STORAGE_DIR: z.string().min(1).optional(),
   SQLPROBE_RESULTS_FILE: z.string().min(1).optional(),
@@ -42,6 +62,8 @@ export const settingsSchema = z.object({
   AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name (3–24 lowercase letters and digits)').optional(),
   AzureWebJobsStorage__tableServiceUri: z.url({ error: 'expected a URL such as "https://myaccount.table.core.windows.net"' }).optional(),
   AzureWebJobsStorage__clientId: z.string().min(1).optional(),
+  // The app's user-assigned identity (set by the Bicep): managed-identity targets without a clientId log in with it.
+  AZURE_CLIENT_ID: guid.optional(),
 });
 
 export type SettingsInput = z.input<typeof settingsSchema>;

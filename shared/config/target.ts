@@ -4,6 +4,9 @@ import { durationMs } from './duration';
 export const PROBES = ['dns', 'tcp', 'tls', 'login', 'idle', 'pool'] as const;
 export const probeName = z.enum(PROBES, { error: `expected one of ${PROBES.join(', ')}` });
 export type ProbeName = z.infer<typeof probeName>;
+/** The probes that log in: they need credentials, so a target with auth "none" runs only the others. */
+export const LOGIN_PROBES = ['login', 'idle', 'pool'] as const satisfies readonly ProbeName[];
+export const needsLogin = (probe: ProbeName): boolean => (LOGIN_PROBES as readonly ProbeName[]).includes(probe);
 
 const NAME_HINT = 'expected a slug: lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters, e.g. "orders-eastus"';
 export const targetName = z.string({ error: NAME_HINT }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, NAME_HINT);
@@ -90,5 +93,16 @@ export const targetSchema = z.strictObject({
 });
 
 export type Target = z.infer<typeof targetSchema>;
+
+/**
+ * Why `probes` cannot run against `target`, or undefined. Auth "none" has no credentials, so a login
+ * would go out with an empty user and only ever report login-failed: it is refused up front.
+ */
+export function loginProblem(target: Target, probes: readonly ProbeName[], fix: string): string | undefined {
+  if (target.auth.type !== 'none') return undefined;
+  const login = probes.filter(needsLogin);
+  if (login.length === 0) return undefined;
+  return `target "${target.name}" has auth type none: only ${PROBES.filter((p) => !needsLogin(p)).join(', ')} can run, not ${login.join(', ')}; ${fix}`;
+}
 export type TargetInput = z.input<typeof targetSchema>;
 export type IdleSettings = z.infer<typeof idleSchema>;

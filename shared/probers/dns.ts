@@ -10,7 +10,7 @@ import type { Prober } from './types';
 export const dnsProber: Prober = async (target, options, signal) => {
   const rec = new ProbeRecorder(target, 'dns', options, 'dns');
   try {
-    const found = await rec.time('dns', () => resolveHost(target.server, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal }));
+    const found = await rec.time('dns', () => resolveHost(target.server, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal, walkChain: true }));
     const addresses = found.addresses.map((a) => ({ ...a, private: isPrivateAddress(a.address) }));
     const privateLinkAlias = found.cnames.some(isPrivateLinkName);
     const dns = { cnames: found.cnames, addresses, privateLinkAlias, resolver: found.resolver };

@@ -7,7 +7,7 @@ export interface ResolvedAddress {
 }
 
 export interface Resolution {
-  /** The CNAME chain from the queried name to the name holding the addresses, in order. */
+  /** The CNAME chain from the queried name to the name holding the addresses, in order; empty unless `walkChain`. */
   cnames: string[];
   addresses: ResolvedAddress[];
   /** "system" (getaddrinfo, like drivers), "literal" for an IP, or the configured servers. */
@@ -19,6 +19,11 @@ export interface ResolveOptions {
   servers?: readonly string[];
   timeoutMs: number;
   signal: AbortSignal;
+  /**
+   * Also walk the CNAME chain (extra queries): only the dns probe reports it. The probes that
+   * connect resolve the way a driver does, A/AAAA only, so their dns phase has no extra round trip.
+   */
+  walkChain?: boolean;
 }
 
 const MAX_CHAIN = 8;
@@ -82,27 +87,29 @@ async function cnameChain(resolver: dns.Resolver, host: string): Promise<string[
   return chain;
 }
 
-async function viaServers(resolver: dns.Resolver, host: string, servers: readonly string[]): Promise<Resolution> {
-  const [cnames, v4, v6] = await Promise.all([cnameChain(resolver, host), orEmpty(resolver.resolve4(host)), orEmpty(resolver.resolve6(host))]);
+async function viaServers(resolver: dns.Resolver, host: string, servers: readonly string[], walkChain: boolean): Promise<Resolution> {
+  const chain = walkChain ? cnameChain(resolver, host) : Promise.resolve([]);
+  const [cnames, v4, v6] = await Promise.all([chain, orEmpty(resolver.resolve4(host)), orEmpty(resolver.resolve6(host))]);
   const addresses = [...v4.map((address) => ({ address, family: 4 as const })), ...v6.map((address) => ({ address, family: 6 as const }))];
   if (!addresses.length) throw Object.assign(new Error(`${host}: no A or AAAA record (NXDOMAIN or NODATA) from ${servers.join(', ')}`), { code: 'ENOTFOUND' });
   return { cnames, addresses, resolver: servers.join(',') };
 }
 
-async function viaSystem(resolver: dns.Resolver, host: string): Promise<Resolution> {
+async function viaSystem(resolver: dns.Resolver, host: string, walkChain: boolean): Promise<Resolution> {
   // getaddrinfo is what drivers use (hosts file included); the chain is best effort from the same
   // servers. A single-label name (localhost) has no chain worth asking DNS for, and asking can stall
   // for the resolver's whole timeout where no DNS server answers.
-  const chain = host.includes('.') ? cnameChain(resolver, host).catch(() => []) : Promise.resolve([]);
+  const chain = walkChain && host.includes('.') ? cnameChain(resolver, host).catch(() => []) : Promise.resolve([]);
   const [found, cnames] = await Promise.all([dns.lookup(host, { all: true }), chain]);
   return { cnames, addresses: found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 })), resolver: 'system' };
 }
 
-/** Resolves `host` to its addresses and CNAME chain, honouring the probe's signal. */
+/** Resolves `host` to its addresses (and with `walkChain` its CNAME chain), honouring the probe's signal. */
 export async function resolveHost(host: string, opts: ResolveOptions): Promise<Resolution> {
   const literal = isIP(host.replace(/^\[|\]$/g, ''));
   if (literal) return { cnames: [], addresses: [{ address: host.replace(/^\[|\]$/g, ''), family: literal === 6 ? 6 : 4 }], resolver: 'literal' };
   const resolver = newResolver(opts);
-  const work = opts.servers?.length ? viaServers(resolver, host, opts.servers) : viaSystem(resolver, host);
+  const walkChain = opts.walkChain === true;
+  const work = opts.servers?.length ? viaServers(resolver, host, opts.servers, walkChain) : viaSystem(resolver, host, walkChain);
   return abortable(work, opts.signal, () => resolver.cancel());
 }

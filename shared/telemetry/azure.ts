@@ -55,7 +55,11 @@ export class AzureTelemetry implements Telemetry {
    * forceFlush that overlaps one in progress, and invocations on one worker overlap.
    */
   flush(timeoutMs: number): Promise<boolean> {
-    const flushed = this.flushed.then(() => this.load()).then((distro) => distro && flushProviders());
+    const flushed = this.flushed.then(() => this.load()).then((distro) => {
+      // After a failed start every result is dropped: the flush did not deliver them.
+      if (!distro) throw new Error('Azure Monitor did not start');
+      return flushProviders();
+    });
     this.flushed = flushed.catch(() => undefined);
     return settleWithin(flushed, timeoutMs);
   }

@@ -1,13 +1,20 @@
+// Pure parsing with no imports: the settings schema validates both strings with these same
+// functions, and importing this file loads neither the distro nor the rest of shared/telemetry.
+
 /** Key=value pairs separated by ";" (connection and authentication strings), keys lower-cased. */
 function keyValues(text: string): Map<string, string> {
   const pairs = text.split(';').map((p) => p.trim()).filter(Boolean).map((p) => {
     const at = p.indexOf('=');
-    return [p.slice(0, at).trim().toLowerCase(), p.slice(at + 1).trim()] as const;
+    return at < 0 ? ([p.toLowerCase(), ''] as const) : ([p.slice(0, at).trim().toLowerCase(), p.slice(at + 1).trim()] as const);
   });
   return new Map(pairs);
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const IKEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const CONNECTION_STRING = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+const AUTHENTICATION_STRING = 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING';
 
 export interface Ingestion {
   /**
@@ -17,23 +24,59 @@ export interface Ingestion {
   plainHttpHost?: string;
 }
 
-/**
- * Checks APPLICATIONINSIGHTS_CONNECTION_STRING up front, so a typo fails at start rather than
- * silently dropping every result later. The message never quotes the value.
- */
-export function parseConnectionString(cs: string): Ingestion {
+type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** The connection string's meaning, or what is wrong with it (never quoting it: it may hold a key). */
+function readConnectionString(cs: string): Parsed<Ingestion> {
   const fields = keyValues(cs);
   const ikey = fields.get('instrumentationkey');
-  if (!ikey || !GUID.test(ikey)) {
-    throw new Error('APPLICATIONINSIGHTS_CONNECTION_STRING: expected "InstrumentationKey=<lower-case GUID>;IngestionEndpoint=https://…", copied from the Application Insights overview page');
+  if (!ikey || !IKEY.test(ikey)) {
+    return { ok: false, problem: 'expected "InstrumentationKey=<lower-case GUID>;IngestionEndpoint=https://…", copied from the Application Insights overview page' };
   }
   const endpoint = fields.get('ingestionendpoint');
-  if (!endpoint?.toLowerCase().startsWith('http://')) return {};
+  if (!endpoint?.toLowerCase().startsWith('http://')) return { ok: true, value: {} };
   try {
-    return { plainHttpHost: new URL(endpoint).origin };
+    return { ok: true, value: { plainHttpHost: new URL(endpoint).origin } };
   } catch {
-    throw new Error('APPLICATIONINSIGHTS_CONNECTION_STRING: IngestionEndpoint is not a valid URL');
+    return { ok: false, problem: 'IngestionEndpoint is not a valid URL; copy the connection string from the Application Insights overview page' };
   }
+}
+
+const AUTH_FORM = '"Authorization=AAD" (system-assigned identity) or "Authorization=AAD;ClientId=<guid>" (user-assigned identity)';
+
+/** The identity the authentication string asks for, or what is wrong with it (never quoting it). */
+function readAuthenticationString(auth: string): Parsed<{ clientId?: string }> {
+  const fields = keyValues(auth);
+  if (fields.get('authorization')?.toLowerCase() !== 'aad') return { ok: false, problem: `expected ${AUTH_FORM}` };
+  if ([...fields.keys()].some((k) => k !== 'authorization' && k !== 'clientid')) {
+    return { ok: false, problem: `expected only Authorization and ClientId, as ${AUTH_FORM}` };
+  }
+  const clientId = fields.get('clientid');
+  if (clientId === undefined) return { ok: true, value: {} };
+  if (!GUID.test(clientId)) return { ok: false, problem: `ClientId must be a GUID, the client ID of the user-assigned identity; expected ${AUTH_FORM}` };
+  return { ok: true, value: { clientId } };
+}
+
+/** What is wrong with APPLICATIONINSIGHTS_CONNECTION_STRING, or undefined when it is fine. */
+export const connectionStringProblem = (cs: string): string | undefined => {
+  const read = readConnectionString(cs);
+  return read.ok ? undefined : read.problem;
+};
+
+/** What is wrong with APPLICATIONINSIGHTS_AUTHENTICATION_STRING, or undefined when it is fine. */
+export const authenticationStringProblem = (auth: string): string | undefined => {
+  const read = readAuthenticationString(auth);
+  return read.ok ? undefined : read.problem;
+};
+
+/**
+ * Reads APPLICATIONINSIGHTS_CONNECTION_STRING; throws on a malformed one, so a typo fails at start
+ * rather than silently dropping every result later. The message never quotes the value.
+ */
+export function parseConnectionString(cs: string): Ingestion {
+  const read = readConnectionString(cs);
+  if (!read.ok) throw new Error(`${CONNECTION_STRING}: ${read.problem}`);
+  return read.value;
 }
 
 /**
@@ -42,10 +85,7 @@ export function parseConnectionString(cs: string): Ingestion {
  */
 export function managedIdentity(auth: string | undefined): { clientId?: string } | undefined {
   if (!auth) return undefined;
-  const fields = keyValues(auth);
-  if (fields.get('authorization')?.toLowerCase() !== 'aad') {
-    throw new Error('APPLICATIONINSIGHTS_AUTHENTICATION_STRING: expected "Authorization=AAD" or "Authorization=AAD;ClientId=<guid>"');
-  }
-  const clientId = fields.get('clientid');
-  return clientId ? { clientId } : {};
+  const read = readAuthenticationString(auth);
+  if (!read.ok) throw new Error(`${AUTHENTICATION_STRING}: ${read.problem}`);
+  return read.value;
 }

@@ -2,7 +2,7 @@ import { UsageError } from '../../cli/exit';
 import { parseProbesFlag, parseRungsFlag, PASSWORD_ENV, resolveTarget } from '../../cli/target-flags';
 import { targetSchema } from '../../shared/config/target';
 
-const orders = targetSchema.parse({ name: 'orders', server: 'sql1.database.windows.net', database: 'orders' });
+const orders = targetSchema.parse({ name: 'orders', server: 'sql1.database.windows.net', database: 'orders', auth: { type: 'sql', user: 'app', passwordSetting: 'ORDERS_PASSWORD' } });
 
 function usage(fn: () => unknown): string {
   try {
@@ -25,6 +25,12 @@ describe('resolveTarget', () => {
     expect(t).toMatchObject({ name: 'adhoc', server: '127.0.0.1', port: 14330, database: 'master', encrypt: 'strict', trustServerCertificate: true });
     expect(t.auth).toEqual({ type: 'sql', user: 'app', passwordSetting: PASSWORD_ENV });
     expect(t.probes).toEqual(['dns', 'tcp', 'tls', 'login']);
+  });
+
+  it('refuses --probes that log in on a configured target without credentials', () => {
+    const edge = targetSchema.parse({ name: 'edge', server: 'sql1.database.windows.net', database: 'orders', probes: ['dns', 'tls'] });
+    expect(resolveTarget('edge', { probes: 'tcp,tls' }, [edge]).probes).toEqual(['tcp', 'tls']);
+    expect(usage(() => resolveTarget('edge', { probes: 'tls,login' }, [edge]))).toBe('--probes: target "edge" has auth type none: only dns, tcp, tls can run, not login; give the target an auth in its configuration, or leave those probes out of --probes');
   });
 
   it('stops before the login probe when no --user is given', () => {

@@ -42,6 +42,19 @@ describe('targets', () => {
     expect(targets[0].auth).toEqual({ type: 'none' });
   });
 
+  it('without credentials the default probes stop at tls; listed ones that log in are a problem and the target is skipped', () => {
+    const { targets, problems } = parseTargets(
+      [
+        { name: 'open', server: 'x', database: 'd' },
+        { name: 'listed', server: 'x', database: 'd', auth: { type: 'none' }, probes: ['tls', 'dns'] },
+        { name: 'login', server: 'x', database: 'd', probes: ['login'] },
+      ],
+      'SQLPROBE_TARGETS',
+    );
+    expect(targets.map((t) => [t.name, t.probes])).toEqual([['open', ['dns', 'tcp', 'tls']], ['listed', ['tls', 'dns']]]);
+    expect(problems).toEqual(['SQLPROBE_TARGETS[2].probes: "login" needs credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove that probe']);
+  });
+
   it.each<[string, Record<string, unknown>, string]>([
     ['port', { port: '14x33' }, 'SQLPROBE_TARGETS[0].port: expected an integer 1–65535, got "14x33"'],
     ['port range', { port: 70000 }, 'SQLPROBE_TARGETS[0].port: expected an integer 1–65535, got 70000'],
@@ -69,6 +82,16 @@ describe('targets', () => {
     ['auth.clientId', { auth: { type: 'managed-identity', clientId: 'abc' } }, 'SQLPROBE_TARGETS[0].auth.clientId: expected a GUID such as "00000000-0000-0000-0000-000000000000"'],
     ['auth.tenantId', { auth: { type: 'service-principal', clientId: '11111111-2222-3333-4444-555555555555', secretSetting: 'S' } }, 'SQLPROBE_TARGETS[0].auth.tenantId: required; add it (expected a GUID such as "00000000-0000-0000-0000-000000000000")'],
     ['unknown field', { colour: 'blue' }, 'SQLPROBE_TARGETS[0].colour: unknown field; remove it or check its spelling'],
+    ['idle.keepaliveIdle', { idle: { keepaliveIdle: '30' } }, 'SQLPROBE_TARGETS[0].idle.keepaliveIdle: expected a positive duration such as "500ms", "30s", "31m" or "1h", got "30"'],
+    ['idle.useTimeout', { idle: { useTimeout: 15 } }, 'SQLPROBE_TARGETS[0].idle.useTimeout: expected a duration such as "500ms", "30s", "31m" or "1h", got 15'],
+    ['idle.cohortEvery', { idle: { cohortEvery: '1 hour' } }, 'SQLPROBE_TARGETS[0].idle.cohortEvery: expected a positive duration such as "500ms", "30s", "31m" or "1h", got "1 hour"'],
+    ['pool.idleFor', { pool: { idleFor: '-5m' } }, 'SQLPROBE_TARGETS[0].pool.idleFor: expected a positive duration such as "500ms", "30s", "31m" or "1h", got "-5m"'],
+    ['pool.keepalive', { pool: { keepalive: 'yes' } }, 'SQLPROBE_TARGETS[0].pool.keepalive: expected "on" or "off", got "yes"'],
+    ['auth.secretSetting', { auth: { type: 'service-principal', tenantId: '11111111-2222-3333-4444-555555555555', clientId: '11111111-2222-3333-4444-666666666666', secretSetting: 'Xy9~client-secret' } }, 'SQLPROBE_TARGETS[0].auth.secretSetting: expected the NAME of an app setting (letters, digits, "_"), e.g. "ORDERS_DB_PASSWORD", not the secret itself'],
+    ['auth.tokenSetting', { auth: { type: 'access-token', tokenSetting: 'eyJ0eXAi.eyJzdWIi.c2ln' } }, 'SQLPROBE_TARGETS[0].auth.tokenSetting: expected the NAME of an app setting (letters, digits, "_"), e.g. "ORDERS_DB_PASSWORD", not the secret itself'],
+    ['failoverGroup.secondaryServer', { failoverGroup: { secondaryServer: 'tcp:fog.secondary.database.windows.net' } }, 'SQLPROBE_TARGETS[0].failoverGroup.secondaryServer: expected a host name such as "myserver.database.windows.net" (no scheme, no port, no "tcp:"), got "tcp:fog.secondary.database.windows.net"'],
+    ['probes that log in, without auth', { auth: undefined, probes: ['dns', 'login'] }, 'SQLPROBE_TARGETS[0].probes: "login" needs credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove that probe'],
+    ['probes that log in, auth none', { auth: { type: 'none' }, probes: ['tcp', 'login', 'idle', 'pool'] }, 'SQLPROBE_TARGETS[0].probes: "login", "idle" and "pool" need credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove those probes'],
   ])('names the field and the fix: %s', (_label, patch, message) => {
     expect(problemsFor(patch)).toEqual([message]);
   });
@@ -114,6 +137,19 @@ describe('secrets never appear in errors', () => {
     const err = catchConfigError(() => loadConfig({ SQLPROBE_LIVE_METRICS: 'yes', APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${secret}` }));
     expect(err.message).not.toContain(secret);
   });
+  it.each<[string, string]>([
+    ['APPLICATIONINSIGHTS_CONNECTION_STRING', `InstrumentationKey=${secret}`],
+    ['APPLICATIONINSIGHTS_CONNECTION_STRING', `InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=http://${secret}:99999/`],
+    ['APPLICATIONINSIGHTS_AUTHENTICATION_STRING', `Authorization=${secret}`],
+    ['APPLICATIONINSIGHTS_AUTHENTICATION_STRING', `Authorization=AAD;ClientId=${secret}`],
+    ['APPLICATIONINSIGHTS_AUTHENTICATION_STRING', `Authorization=AAD;ClientSecret=${secret}`],
+    ['AZURE_CLIENT_ID', secret],
+  ])('%s holding a secret is rejected without echoing it', (setting, value) => {
+    const err = catchConfigError(() => loadConfig({ [setting]: value }));
+    expect(err.problems).toEqual([expect.stringMatching(new RegExp(`^${setting}: `))]);
+    expect(err.message).not.toContain(secret);
+    expect(err.message).not.toContain('Pa55w0rd');
+  });
   it('a missing secret setting names the setting, not a value', () => {
     expect(() => readSecret('ORDERS_DB_PASSWORD', {})).toThrow('app setting ORDERS_DB_PASSWORD is not set; add it (a Key Vault reference works) or fix the target\'s setting name');
     expect(readSecret('ORDERS_DB_PASSWORD', { ORDERS_DB_PASSWORD: secret })).toBe(secret);
@@ -129,6 +165,9 @@ function catchConfigError(fn: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
+
+const DNS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port" or "[ipv6]:port" (no host names), such as "168.63.129.16,10.0.0.4:5353,[fd00::53]:53"';
+const AUTH_FORM = '"Authorization=AAD" (system-assigned identity) or "Authorization=AAD;ClientId=<guid>" (user-assigned identity)';
 
 describe('settings', () => {
   it('has sane defaults with nothing set', () => {
@@ -152,6 +191,21 @@ describe('settings', () => {
     expect(loadConfig({ REGION_NAME: 'East US', SQLPROBE_REGION: 'eastus-vnet1' }).settings.region).toBe('eastus-vnet1');
   });
 
+  it('takes DNS servers as IPv4 or IPv6, with or without a port', () => {
+    const servers = ['168.63.129.16', '10.0.0.4:5353', 'fd00::53', '[fd00::53]', '[fd00::53]:53'];
+    expect(loadConfig({ SQLPROBE_DNS_SERVERS: servers.join(', ') }).settings.SQLPROBE_DNS_SERVERS).toEqual(servers);
+  });
+
+  it('takes valid Application Insights strings and the app identity', () => {
+    const { settings } = loadConfig({
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555',
+      AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+    });
+    expect(settings.AZURE_CLIENT_ID).toBe('11111111-2222-3333-4444-555555555555');
+    expect(loadConfig({ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD' }).settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe('Authorization=AAD');
+  });
+
   it('parses lists and durations', () => {
     const { settings } = loadConfig({ SQLPROBE_ADHOC_ALLOWLIST: '*.database.windows.net, sql1.contoso.com', SQLPROBE_DNS_SERVERS: '10.0.0.2,127.0.0.1:5353', SQLPROBE_RETRY_DELAY: '5s' });
     expect(settings.SQLPROBE_ADHOC_ALLOWLIST).toEqual(['*.database.windows.net', 'sql1.contoso.com']);
@@ -168,6 +222,22 @@ describe('settings', () => {
     [{ SQLPROBE_ADHOC_ALLOWLIST: 'https://x.com' }, 'SQLPROBE_ADHOC_ALLOWLIST: expected host patterns such as "*.database.windows.net,sql1.contoso.com", got "https://x.com"'],
     [{ SQLPROBE_TARGETS: '[]', SQLPROBE_TARGETS_FILE: '/x.json' }, 'SQLPROBE_TARGETS and SQLPROBE_TARGETS_FILE are both set; keep one of them'],
     [{ SQLPROBE_TARGETS_FILE: '/nonexistent/targets.json' }, 'SQLPROBE_TARGETS_FILE: cannot read "/nonexistent/targets.json" (ENOENT); check the path'],
+    [{ SQLPROBE_MAX_HELD_CONNECTIONS: '0' }, 'SQLPROBE_MAX_HELD_CONNECTIONS: expected an integer 1–10000, got "0"'],
+    [{ SQLPROBE_RETRY_DELAY: '5' }, 'SQLPROBE_RETRY_DELAY: expected a positive duration such as "500ms", "30s", "31m" or "1h", got "5"'],
+    [{ SQLPROBE_IDLE_SCHEDULE: '* * * * *' }, 'SQLPROBE_IDLE_SCHEDULE: expected a six-field NCRONTAB schedule such as "0 */5 * * * *" (seconds first), got "* * * * *"'],
+    [{ SQLPROBE_DNS_SERVERS: '10.0.0.2,dns.contoso.com' }, `SQLPROBE_DNS_SERVERS: ${DNS_HINT}, got "10.0.0.2,dns.contoso.com"`],
+    [{ SQLPROBE_DNS_SERVERS: '10.0.0.2:0' }, `SQLPROBE_DNS_SERVERS: ${DNS_HINT}, got "10.0.0.2:0"`],
+    [{ SQLPROBE_DNS_SERVERS: '10.0.0.2:65536' }, `SQLPROBE_DNS_SERVERS: ${DNS_HINT}, got "10.0.0.2:65536"`],
+    [{ SQLPROBE_DNS_SERVERS: '[10.0.0.2]:53' }, `SQLPROBE_DNS_SERVERS: ${DNS_HINT}, got "[10.0.0.2]:53"`],
+    [{ SQLPROBE_DNS_SERVERS: 'udp://10.0.0.2' }, `SQLPROBE_DNS_SERVERS: ${DNS_HINT}, got "udp://10.0.0.2"`],
+    [{ AzureWebJobsStorage__accountName: 'My_Account' }, 'AzureWebJobsStorage__accountName: expected a storage account name (3–24 lowercase letters and digits), got "My_Account"'],
+    [{ AzureWebJobsStorage__tableServiceUri: 'myaccount.table' }, 'AzureWebJobsStorage__tableServiceUri: expected a URL such as "https://myaccount.table.core.windows.net", got "myaccount.table"'],
+    [{ AZURE_CLIENT_ID: 'probe-identity' }, 'AZURE_CLIENT_ID: expected a GUID such as "00000000-0000-0000-0000-000000000000", the client ID of the app\'s user-assigned managed identity'],
+    [{ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=not-a-guid' }, 'APPLICATIONINSIGHTS_CONNECTION_STRING: expected "InstrumentationKey=<lower-case GUID>;IngestionEndpoint=https://…", copied from the Application Insights overview page'],
+    [{ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=http://collector:99999/' }, 'APPLICATIONINSIGHTS_CONNECTION_STRING: IngestionEndpoint is not a valid URL; copy the connection string from the Application Insights overview page'],
+    [{ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=ikey' }, `APPLICATIONINSIGHTS_AUTHENTICATION_STRING: expected ${AUTH_FORM}`],
+    [{ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=probe-identity' }, `APPLICATIONINSIGHTS_AUTHENTICATION_STRING: ClientId must be a GUID, the client ID of the user-assigned identity; expected ${AUTH_FORM}`],
+    [{ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;Client=11111111-2222-3333-4444-555555555555' }, `APPLICATIONINSIGHTS_AUTHENTICATION_STRING: expected only Authorization and ClientId, as ${AUTH_FORM}`],
   ])('rejects %j with an exact message', (env, message) => {
     expect(catchConfigError(() => loadConfig(env)).problems).toEqual([message]);
   });

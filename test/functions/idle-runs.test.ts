@@ -95,6 +95,14 @@ describe('async idle runs', () => {
     expect(response.status).toBe(404);
   });
 
+  it('refuses a target with auth none (400): an idle connection needs a login', async () => {
+    const targets = [{ name: 'edge', server: '127.0.0.1', port: sim.gatewayPort, database: 'appdb', caFile: certs.caFile, probes: ['tcp'] }];
+    const rt = testRuntime({ ...env, SQLPROBE_TARGETS: JSON.stringify(targets) }, { store: shared, idle: registry });
+    const response = await startIdleRunHandler(async () => rt)(post('idle-runs', { target: 'edge' }), context());
+    expect(response.status).toBe(400);
+    expect(body(response)).toEqual({ error: 'target "edge" has auth type none: only dns, tcp, tls can run, not idle; add credentials (auth) to the target' });
+  });
+
   it('answers 503 where the process has no idle registry', async () => {
     const response = await startIdleRunHandler(async () => other())(post('idle-runs', { target: 'orders' }), context());
     expect(response.status).toBe(503);

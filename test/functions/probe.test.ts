@@ -1,7 +1,7 @@
 import { probeHandler } from '../../functions/handlers/probe';
-import { createRuntime } from '../../shared/app';
+import { adHocServerSchema, createRuntime } from '../../shared/app';
 import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
-import type { Simulator } from '../../sim';
+import type { SimEvent, Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_USER, startSim } from '../helpers/sim';
 import { body, context, post, SECRET, testRuntime } from './helpers';
@@ -87,9 +87,61 @@ describe('POST /api/probe', () => {
     expect(response.status).toBe(400);
   });
 
+  it('never sends the app\'s token where Azure SQL is not, and never skips certificate validation ad hoc', async () => {
+    const rt = testRuntime({ ...env, SQLPROBE_ADHOC_ALLOWLIST: 'localhost,*.example.test' });
+    const handler = probeHandler(async () => rt);
+    const connects: unknown[] = [];
+    const onEvent = (e: SimEvent) => e.kind === 'connect' && connects.push(e);
+    sim.events.on('event', onEvent);
+    const trusting = await handler(post('probe', { server: 'localhost', port: sim.gatewayPort, trustServerCertificate: true, probes: ['tls'] }), context());
+    expect(trusting.status).toBe(400);
+    expect(body(trusting).issues).toEqual([expect.objectContaining({
+      path: ['trustServerCertificate'],
+      message: 'an ad-hoc server\'s certificate is always validated: remove trustServerCertificate (only a configured target may set it, or caFile)',
+    })]);
+    for (const server of ['localhost', 'sql.example.test']) {
+      const identity = await handler(post('probe', { server, port: sim.gatewayPort, auth: { type: 'managed-identity' }, probes: ['login'] }), context());
+      expect(identity.status).toBe(400);
+      expect(body(identity).issues).toEqual([expect.objectContaining({
+        path: ['auth'],
+        message: `managed-identity sends the app's token, so it is only for Azure SQL names (under database.windows.net, database.usgovcloudapi.net, database.chinacloudapi.cn); "${server}" is not one: use auth "none", or configure a target`,
+      })]);
+    }
+    sim.events.off('event', onEvent);
+    expect(connects).toEqual([]);
+    // The same request for an Azure SQL name is well formed (probing it would leave loopback).
+    expect(adHocServerSchema.safeParse({ server: 'orders.database.windows.net', auth: { type: 'managed-identity' } }).success).toBe(true);
+    expect(adHocServerSchema.safeParse({ server: 'orders.database.usgovcloudapi.net', auth: { type: 'managed-identity' }, trustServerCertificate: false }).success).toBe(true);
+  });
+
+  it('refuses a login on a target with auth none (400) instead of logging in with an empty user', async () => {
+    const targets = [{ name: 'edge', server: '127.0.0.1', port: sim.gatewayPort, database: 'appdb', caFile: certs.caFile }];
+    const rt = testRuntime({ ...env, SQLPROBE_TARGETS: JSON.stringify(targets), SQLPROBE_ADHOC_ALLOWLIST: 'localhost' });
+    const handler = probeHandler(async () => rt);
+    const configured = await handler(post('probe', { target: 'edge', probes: ['tls', 'login'] }), context());
+    expect(configured.status).toBe(400);
+    expect(body(configured)).toEqual({ error: 'target "edge" has auth type none: only dns, tcp, tls can run, not login; add credentials (auth) to the target, or leave those probes out' });
+    const adHoc = await handler(post('probe', { server: 'localhost', port: sim.gatewayPort, probes: ['login'] }), context());
+    expect(adHoc.status).toBe(400);
+    expect(body(adHoc)).toEqual({ error: 'target "adhoc" has auth type none: only dns, tcp, tls can run, not login; use auth "managed-identity" (Azure SQL names only), or leave those probes out' });
+    expect(rt.telemetry.results).toEqual([]);
+    // Its own probes (dns, tcp and tls by default without credentials) still run.
+    const own = await handler(post('probe', { target: 'edge' }), context());
+    expect(own.status).toBe(200);
+    expect(body<{ results: ProbeResult[] }>(own).results.map((r) => [r.probe, r.success])).toEqual([['dns', true], ['tcp', true], ['tls', true]]);
+  });
+
   it('answers 500 with the problems when the settings are broken', async () => {
     const response = await probeHandler(() => createRuntime({ SQLPROBE_CONCURRENCY: 'many' }))(post('probe', { target: 'orders' }), context());
     expect(response.status).toBe(500);
     expect(body(response).problems).toEqual([expect.stringMatching(/^SQLPROBE_CONCURRENCY: expected an integer/)]);
+  });
+
+  it('answers 500 naming the setting, not an opaque error, for a malformed Application Insights string', async () => {
+    const secret = 'InstrumentationKey=Secr3t-not-a-guid';
+    const response = await probeHandler(() => createRuntime({ APPLICATIONINSIGHTS_CONNECTION_STRING: secret }))(post('probe', { target: 'orders' }), context());
+    expect(response.status).toBe(500);
+    expect(body(response).problems).toEqual(['APPLICATIONINSIGHTS_CONNECTION_STRING: expected "InstrumentationKey=<lower-case GUID>;IngestionEndpoint=https://…", copied from the Application Insights overview page']);
+    expect(JSON.stringify(response)).not.toContain('Secr3t');
   });
 });

@@ -19,7 +19,7 @@ beforeAll(async () => {
     SIM_PASSWORD: SECRET,
     SQLPROBE_TARGETS: JSON.stringify([
       { name: 'orders', server: '127.0.0.1', port: sim.gatewayPort, database: 'appdb', probes: ['dns', 'tcp'], auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' }, tags: { team: 'payments' } },
-      { name: 'closed', server: '127.0.0.1', port: 1, database: 'appdb', probes: ['tcp', 'idle'] },
+      { name: 'closed', server: '127.0.0.1', port: 1, database: 'appdb', probes: ['tcp', 'idle'], auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' } },
       { name: 'Broken Name', server: '127.0.0.1', database: 'x' },
     ]),
   };

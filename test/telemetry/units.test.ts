@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { availabilityMessage, toTimeSpan } from '../../shared/telemetry/availability';
-import { managedIdentity, parseConnectionString } from '../../shared/telemetry/connection';
+import { AzureTelemetry } from '../../shared/telemetry/azure';
+import { authenticationStringProblem, connectionStringProblem, managedIdentity, parseConnectionString } from '../../shared/telemetry/connection';
 import { defaultStorageDirectory, distroOptions } from '../../shared/telemetry/distro-options';
 import * as names from '../../shared/telemetry/names';
 import { fixOfflineReplay } from '../../shared/telemetry/exporter-workarounds';
@@ -54,6 +55,28 @@ describe('connection and authentication strings', () => {
     expect(managedIdentity('Authorization=AAD')).toEqual({});
     expect(managedIdentity('Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555')).toEqual({ clientId: '11111111-2222-3333-4444-555555555555' });
     expect(() => managedIdentity('Authorization=ikey')).toThrow(/APPLICATIONINSIGHTS_AUTHENTICATION_STRING/);
+  });
+
+  test('the settings schema and the exporter share these parsers: ClientId must be a GUID, and only known keys', () => {
+    expect(authenticationStringProblem('Authorization=aad;clientid=11111111-2222-3333-4444-555555555555')).toBeUndefined();
+    expect(authenticationStringProblem('Authorization=AAD;ClientId=probe')).toMatch(/^ClientId must be a GUID/);
+    expect(() => managedIdentity('Authorization=AAD;ClientId=probe')).toThrow(/^APPLICATIONINSIGHTS_AUTHENTICATION_STRING: ClientId must be a GUID/);
+    expect(authenticationStringProblem('Authorization=AAD;Cliend=11111111-2222-3333-4444-555555555555')).toMatch(/^expected only Authorization and ClientId/);
+    expect(connectionStringProblem(settings().APPLICATIONINSIGHTS_CONNECTION_STRING!)).toBeUndefined();
+    expect(connectionStringProblem('InstrumentationKey=x')).toMatch(/^expected "InstrumentationKey=/);
+  });
+});
+
+describe('a failed start', () => {
+  test('flush answers false: the results held for it were dropped, not sent', async () => {
+    // Settings that bypassed loadConfig: the exporter cannot start with this authentication string.
+    const warnings: string[] = [];
+    const telemetry = new AzureTelemetry(settings({ APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=ikey' }), (text) => warnings.push(text));
+    telemetry.record(loginFailure());
+    expect(await telemetry.flush(5000)).toBe(false);
+    expect(await telemetry.flush(5000)).toBe(false);
+    expect(warnings).toEqual([expect.stringMatching(/^telemetry: Azure Monitor could not start \(APPLICATIONINSIGHTS_AUTHENTICATION_STRING: expected .*\); 1 results dropped$/)]);
+    expect(await telemetry.shutdown(5000)).toBe(true);
   });
 });
 

@@ -3,6 +3,9 @@ import type { ConnectionAuthentication } from 'tedious';
 import { readSecret } from '../../config/load';
 import type { Target } from '../../config/target';
 import type { ProbeOptions } from '../types';
+import { tokenScope } from './scope';
+
+export { tokenScope } from './scope';
 
 /**
  * One TokenCredential per identity for the life of the process: the credential caches its token,
@@ -19,11 +22,21 @@ function cached(key: string, create: () => TokenCredential): TokenCredential {
   return credential;
 }
 
+/**
+ * The client id of the managed identity a target logs in with: its own `clientId`, else the app's
+ * AZURE_CLIENT_ID (the deployed app has only a user-assigned identity, named there), else none for
+ * the system-assigned identity. ManagedIdentityCredential itself never reads AZURE_CLIENT_ID.
+ */
+export function managedIdentityClientId(auth: { clientId?: string }, env: Record<string, string | undefined> = process.env): string | undefined {
+  return auth.clientId ?? (env.AZURE_CLIENT_ID || undefined);
+}
+
 /** The shared credential for a managed-identity or service-principal target; undefined for other auth. */
 export function credentialFor(target: Target, env: Record<string, string | undefined> = process.env): TokenCredential | undefined {
   const auth = target.auth;
   if (auth.type === 'managed-identity') {
-    return cached(`mi:${auth.clientId ?? 'system'}`, () => (auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new ManagedIdentityCredential()));
+    const clientId = managedIdentityClientId(auth, env);
+    return cached(`mi:${clientId ?? 'system'}`, () => new ManagedIdentityCredential(clientId ? { clientId } : {}));
   }
   if (auth.type === 'service-principal') {
     // Keyed by the setting too: rotating to a new setting gets a fresh credential.
@@ -33,11 +46,6 @@ export function credentialFor(target: Target, env: Record<string, string | undef
   return undefined;
 }
 
-/** The Entra resource of Azure SQL in the target's cloud, from its DNS suffix. */
-export function tokenScope(server: string): string {
-  const suffix = /\.(database\.(?:usgovcloudapi\.net|chinacloudapi\.cn))$/i.exec(server)?.[1] ?? 'database.windows.net';
-  return `https://${suffix}/.default`;
-}
 
 /** Asks the shared credential for a token; a failure carries tedious's EFEDAUTH code so it classifies as auth-token-failed. */
 async function fetchToken(credential: TokenCredential, server: string, signal: AbortSignal): Promise<string> {

@@ -14,6 +14,8 @@ export interface ZoneEntry {
 export interface TestDnsServer {
   /** "127.0.0.1:port", for ProbeOptions.dnsServers. */
   address: string;
+  /** Every question asked so far, in order: the name and the type ("A", "AAAA", "CNAME", …). */
+  queries: { name: string; type: string }[];
   close(): Promise<void>;
 }
 
@@ -23,6 +25,8 @@ export interface TestDnsServer {
  */
 export async function startDnsServer(zone: Record<string, ZoneEntry>): Promise<TestDnsServer> {
   const lookup = (name: string) => zone[name.toLowerCase().replace(/\.$/, '')];
+  const queries: TestDnsServer['queries'] = [];
+  const typeName = (type: number) => Object.entries(Packet.TYPE).find(([, value]) => value === type)?.[0] ?? String(type);
   const server = dns2.createServer({
     udp: true,
     handle: (request, send) => {
@@ -31,6 +35,7 @@ export async function startDnsServer(zone: Record<string, ZoneEntry>): Promise<T
       const answer = (r: { name: string; type: number; domain?: string; address?: string }) =>
         response.answers.push({ class: Packet.CLASS.IN, ttl: 30, ...r } as unknown as (typeof response.answers)[number]);
       const [question] = request.questions;
+      queries.push({ name: question.name, type: typeName(question.type) });
       let name = question.name;
       let entry = lookup(name);
       if (entry?.drop) return;
@@ -51,5 +56,5 @@ export async function startDnsServer(zone: Record<string, ZoneEntry>): Promise<T
     },
   });
   const addresses = await server.listen({ udp: { port: 0, address: '127.0.0.1' } });
-  return { address: `127.0.0.1:${addresses.udp?.port}`, close: () => server.close() };
+  return { address: `127.0.0.1:${addresses.udp?.port}`, queries, close: () => server.close() };
 }
