@@ -15,6 +15,7 @@ import { targetSchema } from '../shared/config/target';
 import { loginProber } from '../shared/probers/login';
 import { tlsProber } from '../shared/probers/tls';
 import { start } from '../sim';
+import { median, probeGoals, type ProbeTimes } from './probe-goals';
 import { machine, medianRange } from './stats';
 
 const LATENCY_MS = 20;
@@ -95,7 +96,7 @@ export async function run(): Promise<string> {
     const r = await prober(target, options, AbortSignal.timeout(30_000));
     if (!r.success) throw new Error(`${r.probe} probe failed: ${r.error?.class} ${r.error?.message}`);
   };
-  const times = { login: [] as number[], tedious: [] as number[], mssql: [] as number[], tls: [] as number[] };
+  const times: ProbeTimes = { login: [], tedious: [], mssql: [], tls: [] };
   try {
     // Interleaved, so drift on the machine hits every client alike; the first round warms up.
     for (let i = 0; i <= RUNS; i++) {
@@ -107,7 +108,6 @@ export async function run(): Promise<string> {
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
   const trips = (v: number[]) => Math.round(median(v) / LATENCY_MS);
   const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(3);
   const markdown = `## Probe round trips
@@ -125,9 +125,7 @@ Machine: ${machine()}.
 | mssql new pool, query, close | ${medianRange(times.mssql, 1)} | ${trips(times.mssql)} | ${ratio(times.mssql, times.tedious)} |
 | tls probe (no login) | ${medianRange(times.tls, 1)} | ${trips(times.tls)} | ${ratio(times.tls, times.tedious)} |
 
-Goals: the login probe within 1.02× of raw tedious and no slower than mssql; the tls probe about four
-round trips (TCP, then PRELOGIN and two TLS 1.2 flights). The login probe's flights: PRELOGIN, two TLS,
-LOGIN7, tedious's initial SET batch, and the query (with the facts, when asked for, in the same batch).`;
+${probeGoals(times, LATENCY_MS)}`;
   return markdown;
 }
 

@@ -121,6 +121,9 @@ module monitoring 'app/monitoring.bicep' = {
     connectivityIntervalMinutes: connectivityIntervalMinutes
     loginP95ThresholdMs: loginP95ThresholdMs
     certWarningDays: certWarningDays
+    // Each regional app reports its location as SQLPROBE_REGION (probe-region.bicep), so these are
+    // the names its results carry; App Service's own REGION_NAME is a display name ("East US 2").
+    probeRegions: map(probeRegions, r => r.location)
   }
 }
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { createInterface } from 'node:readline';
 import { parseDuration } from './duration';
-import { configFromFlags, formatEvent, parseFault, type CliOptions } from './flags';
+import { configFromFlags, formatEvent, parseArg, parseFault, type CliOptions } from './flags';
 import { start, type Simulator } from './index';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -26,9 +26,9 @@ export function buildSimCommand(): Command {
   return new Command('sim')
     .description('Run the TDS simulator of Azure SQL and its gateway')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'gateway port', '14330')
+    .option('--port <port>', 'gateway port (0 picks a free one)', parseArg.port, 14330)
     .addOption(new Option('--policy <policy>', 'connection policy').choices(['proxy', 'redirect']).default('proxy'))
-    .option('--node-port <port>', 'node port under redirect', '11000')
+    .option('--node-port <port>', 'node port under redirect (0 picks a free one)', parseArg.port, 11000)
     .option('--route-host <host>', 'host name sent in the routing ENVCHANGE (default: --host)')
     .addOption(new Option('--encrypt <setting>', 'server encryption setting').choices(['off', 'on', 'notsup']).default('off'))
     .option('--strict', 'accept TDS 8.0 (TLS first, ALPN tds/8.0)')
@@ -39,12 +39,12 @@ export function buildSimCommand(): Command {
     .option('--server-name <name>', 'logical server name', 'sqlprobe-sim')
     .option('--access-token <token>', 'accepted Entra access token (repeatable)', collect, [])
     .option('--read-only', 'Updateability READ_ONLY (a failover-group secondary)')
-    .option('--edition <n>', "SERVERPROPERTY('EngineEdition')", '5')
-    .option('--idle-timeout <duration>', 'proxy idle kill', '30m')
+    .option('--edition <n>', "SERVERPROPERTY('EngineEdition')", parseArg.edition, 5)
+    .addOption(new Option('--idle-timeout <duration>', 'proxy idle kill').argParser(parseArg.duration).default(30 * 60_000, '30m'))
     .addOption(new Option('--idle-close <how>', 'how the idle kill closes').choices(['fin', 'rst']).default('fin'))
     .option('--error <number>', 'every login gets this error (repeatable)', collect, [])
-    .option('--latency <duration>', 'delay before every response message', '0ms')
-    .option('--max-sessions <n>', 'session cap; further logins get 10928')
+    .addOption(new Option('--latency <duration>', 'delay before every response message').argParser(parseArg.duration).default(0, '0ms'))
+    .option('--max-sessions <n>', 'session cap; further logins get 10928', parseArg.maxSessions)
     .action(async (o: CliOptions) => {
       const out = (s: string): void => void process.stdout.write(`${s}\n`);
       const sim = await start(configFromFlags(o));

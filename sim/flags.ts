@@ -1,12 +1,15 @@
+import { InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
 import { INJECTABLE_ERRORS, SimConfigSchema, type Fault, type InjectableError, type SimConfigInput } from './config';
 import { parseDuration } from './duration';
 import type { SimEvent } from './runtime';
 
+/** What commander hands the action: numbers and durations (ms) already parsed by the parsers below. */
 export interface CliOptions {
   host: string;
-  port: string;
+  port: number;
   policy: 'proxy' | 'redirect';
-  nodePort: string;
+  nodePort: number;
   routeHost?: string;
   encrypt: 'off' | 'on' | 'notsup';
   strict?: boolean;
@@ -17,15 +20,82 @@ export interface CliOptions {
   serverName: string;
   accessToken: string[];
   readOnly?: boolean;
-  edition: string;
-  idleTimeout: string;
+  edition: number;
+  /** ms */
+  idleTimeout: number;
   idleClose: 'fin' | 'rst';
   error: string[];
-  latency: string;
-  maxSessions?: string;
+  /** ms */
+  latency: number;
+  maxSessions?: number;
 }
 
-/** Maps CLI flags onto the config schema; the schema validates and fills defaults. */
+/** The fix for each numeric flag, as its parser and configFromFlags word it. */
+const EXPECTED = {
+  port: 'expected an integer 0–65535 (0 picks a free port)',
+  edition: "expected an integer EngineEdition, e.g. 5 (SQL Database) or 8 (Managed Instance)",
+  maxSessions: 'expected a whole number of sessions, 1 or more',
+  duration: 'expected a duration such as 20ms, 5s, 30m or 1h',
+} as const;
+
+/** An integer in [min, max] written as plain digits; anything else (abc, 1.5, 1e3, "") is rejected. */
+function integerArg(expected: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${expected}, got "${value}".`);
+    return n;
+  };
+}
+
+/**
+ * Argument parsers for commander: a bad value stops the command with the flag named, e.g.
+ * error: option '--port <port>' argument 'abc' is invalid. expected an integer 0–65535 (0 picks a free port), got "abc".
+ */
+export const parseArg = {
+  port: integerArg(EXPECTED.port, 0, 65535),
+  edition: integerArg(EXPECTED.edition, 1),
+  maxSessions: integerArg(EXPECTED.maxSessions, 1),
+  duration: (value: string): number => {
+    try {
+      return parseDuration(value);
+    } catch {
+      throw new InvalidArgumentError(`${EXPECTED.duration}, got "${value}".`);
+    }
+  },
+};
+
+/** Each config path the flags fill, with its flag and the option holding the raw value. */
+const FLAG_OF: Record<string, { flag: string; option: keyof CliOptions; expected?: string }> = {
+  host: { flag: '--host', option: 'host' },
+  port: { flag: '--port', option: 'port', expected: EXPECTED.port },
+  nodePort: { flag: '--node-port', option: 'nodePort', expected: EXPECTED.port },
+  routeHost: { flag: '--route-host', option: 'routeHost' },
+  idleTimeoutMs: { flag: '--idle-timeout', option: 'idleTimeout', expected: EXPECTED.duration },
+  latencyMs: { flag: '--latency', option: 'latency', expected: EXPECTED.duration },
+  maxSessions: { flag: '--max-sessions', option: 'maxSessions', expected: EXPECTED.maxSessions },
+  'servers.0.name': { flag: '--server-name', option: 'serverName' },
+  'servers.0.logins': { flag: '--login', option: 'login' },
+  'servers.0.databases': { flag: '--database', option: 'database' },
+  'servers.0.accessTokens': { flag: '--access-token', option: 'accessToken' },
+  'servers.0.engineEdition': { flag: '--edition', option: 'edition', expected: EXPECTED.edition },
+};
+
+/** One line per issue, naming the flag and what it takes: `--port: expected an integer 0–65535 …, got "abc"`. */
+function describeFlagIssues(issues: readonly z.core.$ZodIssue[], o: CliOptions): string {
+  return issues.map((issue) => {
+    const path = issue.path.map(String);
+    const key = Object.keys(FLAG_OF).filter((k) => path.join('.').startsWith(k)).sort((a, b) => b.length - a.length)[0];
+    if (!key) return `${path.join('.') || 'config'}: ${issue.message}`;
+    const { flag, option, expected } = FLAG_OF[key];
+    const raw = o[option];
+    return `${flag}: ${expected ?? issue.message}, got ${typeof raw === 'number' ? String(raw) : JSON.stringify(raw)}`;
+  }).join('\n');
+}
+
+/**
+ * Maps CLI flags onto the config schema; the schema validates and fills defaults. Throws an Error
+ * whose message names each bad flag and what it takes.
+ */
 export function configFromFlags(o: CliOptions): SimConfigInput {
   if ((o.cert === undefined) !== (o.key === undefined)) throw new Error('--cert and --key go together');
   const errors = o.error.map((n) => {
@@ -38,19 +108,19 @@ export function configFromFlags(o: CliOptions): SimConfigInput {
     if (at < 1) throw new Error(`--login ${l}: use user:password`);
     return { user: l.slice(0, at), password: l.slice(at + 1) };
   });
-  return SimConfigSchema.parse({
+  const parsed = SimConfigSchema.safeParse({
     host: o.host,
-    port: Number(o.port),
+    port: o.port,
     policy: o.policy,
-    nodePort: Number(o.nodePort),
+    nodePort: o.nodePort,
     routeHost: o.routeHost,
     encrypt: o.encrypt,
     strict: o.strict ?? false,
     tls: o.cert && o.key ? { certFile: o.cert, keyFile: o.key } : undefined,
-    idleTimeoutMs: parseDuration(o.idleTimeout),
+    idleTimeoutMs: o.idleTimeout,
     idleClose: o.idleClose,
-    latencyMs: parseDuration(o.latency),
-    maxSessions: o.maxSessions ? Number(o.maxSessions) : undefined,
+    latencyMs: o.latency,
+    maxSessions: o.maxSessions,
     servers: [
       {
         name: o.serverName,
@@ -58,11 +128,13 @@ export function configFromFlags(o: CliOptions): SimConfigInput {
         ...(o.database.length ? { databases: o.database } : {}),
         accessTokens: o.accessToken,
         readOnly: o.readOnly ?? false,
-        engineEdition: Number(o.edition),
+        engineEdition: o.edition,
         errors,
       },
     ],
   });
+  if (!parsed.success) throw new Error(describeFlagIssues(parsed.error.issues, o));
+  return parsed.data;
 }
 
 export function formatEvent(e: SimEvent): string {

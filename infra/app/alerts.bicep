@@ -19,6 +19,13 @@ param loginP95ThresholdMs int
 @description('A TLS certificate with fewer days left than this alerts.')
 param certWarningDays int
 
+@description('Every deployed probe region, as its results name it (SQLPROBE_REGION, the region\'s location).')
+param probeRegions string[]
+
+// The silent-region query compares the deployed regions with those that reported: a region silent
+// for longer than the query range, or one that never reported, still fires.
+var probeSilentQuery = replace(loadTextContent('queries/probe-silent.kql'), 'let expectedRegions = dynamic([]);', 'let expectedRegions = dynamic(${string(probeRegions)});')
+
 resource availability 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   name: 'sqlprobe-availability'
   location: 'global'
@@ -93,9 +100,9 @@ var logAlerts = [
   {
     name: 'sqlprobe-probe-silent'
     displayName: 'sqlprobe: a region stopped reporting'
-    description: 'A region has sent no availability result for three probe intervals, so its probes are not running or their telemetry is not arriving. What to do: check the regional function app (state, recent deployments, invocation errors in its logs), its managed identity\'s Monitoring Metrics Publisher role on Application Insights, and its outbound network path to Azure Monitor.'
+    description: 'A deployed region has sent no availability result for three probe intervals (or none in the last day, or never), so its probes are not running or their telemetry is not arriving. What to do: check the regional function app (state, recent deployments, invocation errors in its logs), its managed identity\'s Monitoring Metrics Publisher role on Application Insights, and its outbound network path to Azure Monitor.'
     severity: 1
-    query: loadTextContent('queries/probe-silent.kql')
+    query: probeSilentQuery
     measure: 'silentMinutes'
     operator: 'GreaterThanOrEqual'
     threshold: 3 * connectivityIntervalMinutes

@@ -15,6 +15,9 @@ param connectivityIntervalMinutes int
 param loginP95ThresholdMs int
 param certWarningDays int
 
+@description('Every deployed probe region, as its results name it: the silent-region alert expects each one.')
+param probeRegions string[]
+
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${resourceToken}'
   location: location
@@ -70,6 +73,7 @@ module alerts 'alerts.bicep' = {
     connectivityIntervalMinutes: connectivityIntervalMinutes
     loginP95ThresholdMs: loginP95ThresholdMs
     certWarningDays: certWarningDays
+    probeRegions: probeRegions
   }
 }
 

@@ -1,15 +1,18 @@
 import { AzureTelemetry } from './azure';
 import { parseConnectionString } from './connection';
 import { ConsoleSink, JsonLinesSink } from './local-sinks';
+import { redacting, secretsFromEnv } from './redact';
 import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
 export * from './names';
+export { scrubSecrets, secretsFromEnv } from './redact';
 export { verdictChangeSchema, type Telemetry, type TelemetryOptions, type TelemetrySettings, type VerdictChange } from './types';
 
 /**
  * Picks the sinks from the settings: Application Insights when a connection string is set, a JSON
  * Lines file when SQLPROBE_RESULTS_FILE is set (both when both are), else the console. Cheap: the
- * Azure Monitor distro loads on the first flush. Throws on a malformed connection string.
+ * Azure Monitor distro loads on the first flush. Throws on a malformed connection string. Every
+ * sink gets results scrubbed of the secrets the configured targets name (and `options.secrets`).
  */
 export function initTelemetry(settings: TelemetrySettings, options: TelemetryOptions = {}): Telemetry {
   const sinks: Telemetry[] = [];
@@ -19,7 +22,8 @@ export function initTelemetry(settings: TelemetrySettings, options: TelemetryOpt
   }
   if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
   if (sinks.length === 0) sinks.push(new ConsoleSink(options.print ?? ((line) => console.log(line))));
-  return sinks.length === 1 ? sinks[0] : fanOut(sinks);
+  const secrets = [...secretsFromEnv(options.env ?? process.env), ...(options.secrets ?? [])];
+  return redacting(sinks.length === 1 ? sinks[0] : fanOut(sinks), secrets);
 }
 
 function fanOut(sinks: Telemetry[]): Telemetry {

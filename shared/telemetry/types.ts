@@ -28,6 +28,13 @@ export type TelemetrySettings = Pick<
 export interface TelemetryOptions {
   /** Where the console sink writes its lines (default console.log); the CLI points it at stderr under --json. */
   print?: (line: string) => void;
+  /**
+   * Where the targets' secrets are read from, to scrub them from everything sent (process.env by
+   * default, as the probes read them).
+   */
+  env?: Record<string, string | undefined>;
+  /** Further secret values to scrub, ones the environment does not hold (a password typed at a prompt). */
+  secrets?: readonly string[];
 }
 
 /**

@@ -2,12 +2,94 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { ProbeResult } from '../../shared/probers/result';
 
 const ROOT = join(__dirname, '..', '..');
 /** Lets a child in a namespace load our TypeScript directly (no build step). */
 const TS_REGISTER = join(ROOT, 'test', 'helpers', 'ts-register.js');
 
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+/** A name unique to this test process, short enough for interface names built from it. */
+const uniqueId = () => `${process.pid % 10000}${randomInt(100, 999)}`;
+
+/**
+ * Network namespaces of the test's own and the processes it starts in them: both go in `close`.
+ * Nothing is ever created on the host's own network.
+ */
+class Namespaces {
+  private readonly names: string[] = [];
+  private readonly children = new Set<ChildProcess>();
+
+  /** Adds a namespace with loopback up. */
+  protected add(ns: string): void {
+    this.names.push(ns);
+    run('ip', ['netns', 'add', ns]);
+    run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+
+  /** Runs a command inside a namespace and returns its output. */
+  protected exec(ns: string, ...args: string[]): string {
+    return run('ip', ['netns', 'exec', ns, ...args]);
+  }
+
+  /** Starts a TypeScript entry point inside a namespace; it is killed by `close`. */
+  spawnTs(ns: string, entry: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-r', TS_REGISTER, join(ROOT, entry), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  /** Runs a TypeScript entry point in a namespace with `input` as its JSON argument and parses the JSON it prints. */
+  protected runJsonIn<T>(ns: string, entry: string, input: unknown, env: Record<string, string> = {}): Promise<T> {
+    const child = this.spawnTs(ns, entry, [JSON.stringify(input)], env);
+    const out: string[] = [];
+    const err: string[] = [];
+    child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => err.push(d.toString()));
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.join('')) as T) : reject(new Error(`${entry} exited ${code}: ${err.join('')}`))));
+    });
+  }
+
+  /** Kills what it started and deletes its namespaces (their interfaces go with them). */
+  close(): void {
+    for (const child of this.children) child.kill('SIGKILL');
+    for (const ns of this.names) {
+      try {
+        run('ip', ['netns', 'del', ns]);
+      } catch {
+        // never created, or already gone
+      }
+    }
+  }
+}
+
+/** One namespace of the test's own with only loopback, and iptables rules in it: a firewall for the prober. */
+export class TestNetns extends Namespaces {
+  readonly name = `sqlp-${uniqueId()}-fw`;
+
+  constructor(rules: string[][]) {
+    super();
+    try {
+      this.add(this.name);
+      for (const rule of rules) this.exec(this.name, 'iptables', ...rule);
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  /** Runs a registered prober inside the namespace and returns its result. */
+  probe(probe: string, target: unknown, timeoutMs: number): Promise<ProbeResult> {
+    return this.runJsonIn<ProbeResult>(this.name, 'test/helpers/netns-prober-child.ts', { probe, target, timeoutMs });
+  }
+}
 
 export interface NetlabOptions {
   /** The router's conntrack timeout for established TCP flows: the NAT's idle timeout. */
@@ -20,24 +102,21 @@ export interface NetlabOptions {
  * of a forgotten flow are INVALID and dropped (no mid-stream pickup), as a NAT gateway drops them.
  * The addresses are a random private /24 that exists only inside these namespaces.
  */
-export class Netlab {
-  private readonly id = `${process.pid % 10000}${randomInt(100, 999)}`;
+export class Netlab extends Namespaces {
+  private readonly id = uniqueId();
   readonly client = `sqlp-${this.id}-cli`;
   readonly router = `sqlp-${this.id}-rtr`;
   readonly server = `sqlp-${this.id}-srv`;
   private readonly net = `10.${randomInt(64, 250)}.${randomInt(0, 255)}`;
   /** The server's address as the client dials it; the client reaches it through the NAT. */
   readonly serverAddress = `${this.net}.6`;
-  private readonly children = new Set<ChildProcess>();
 
   constructor(options: NetlabOptions) {
+    super();
     const { client, router, server, net } = this;
     const link = (ns: string) => `sq${this.id}${ns[ns.length - 3]}`;
     try {
-      for (const ns of [client, router, server]) {
-        run('ip', ['netns', 'add', ns]);
-        run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      }
+      for (const ns of [client, router, server]) this.add(ns);
       // veth pairs, created in the router and moved out: no interface ever appears on the host.
       for (const [ns, routerIp, peerIp] of [[client, '1', '2'], [server, '5', '6']] as const) {
         run('ip', ['-n', router, 'link', 'add', `${link(ns)}r`, 'type', 'veth', 'peer', 'name', `${link(ns)}p`]);
@@ -48,7 +127,7 @@ export class Netlab {
         run('ip', ['-n', ns, 'link', 'set', `${link(ns)}p`, 'up']);
         run('ip', ['-n', ns, 'route', 'add', 'default', 'via', `${net}.${routerIp}`]);
       }
-      const inRouter = (...args: string[]) => run('ip', ['netns', 'exec', router, ...args]);
+      const inRouter = (...args: string[]) => this.exec(router, ...args);
       inRouter('sysctl', '-qw', 'net.ipv4.ip_forward=1');
       inRouter('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', `${link(server)}r`, '-j', 'MASQUERADE');
       inRouter('iptables', '-A', 'FORWARD', '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP');
@@ -63,18 +142,7 @@ export class Netlab {
 
   /** The router's conntrack timeout as the kernel reports it, to prove the setting took. */
   conntrackTimeout(ns = this.router): number {
-    return Number(run('ip', ['netns', 'exec', ns, 'sysctl', '-n', 'net.netfilter.nf_conntrack_tcp_timeout_established']).trim());
-  }
-
-  /** Starts a TypeScript entry point inside a namespace; it is killed by `close`. */
-  spawnTs(ns: string, entry: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-r', TS_REGISTER, join(ROOT, entry), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.children.add(child);
-    child.once('exit', () => this.children.delete(child));
-    return child;
+    return Number(this.exec(ns, 'sysctl', '-n', 'net.netfilter.nf_conntrack_tcp_timeout_established').trim());
   }
 
   /** Starts the simulator in the server namespace and resolves once it prints its ready line. */
@@ -97,35 +165,15 @@ export class Netlab {
 
   /** Runs a TypeScript entry point in the client namespace and parses the JSON it prints. */
   runJson<T>(entry: string, input: unknown, env: Record<string, string> = {}): Promise<T> {
-    const child = this.spawnTs(this.client, entry, [JSON.stringify(input)], env);
-    const out: string[] = [];
-    const err: string[] = [];
-    child.stdout?.on('data', (d: Buffer) => out.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => err.push(d.toString()));
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.join('')) as T) : reject(new Error(`${entry} exited ${code}: ${err.join('')}`))));
-    });
-  }
-
-  /** Kills what it started and deletes its namespaces (the veths go with them). */
-  close(): void {
-    for (const child of this.children) child.kill('SIGKILL');
-    for (const ns of [this.client, this.router, this.server]) {
-      try {
-        run('ip', ['netns', 'del', ns]);
-      } catch {
-        // never created, or already gone
-      }
-    }
+    return this.runJsonIn<T>(this.client, entry, input, env);
   }
 }
 
 /**
- * Whether this machine lets a test build namespaces; the reason when it does not. In CI the netlab
- * must fail rather than skip, so callers turn a reason into a failure there.
+ * Whether this machine lets a test build namespaces; the reason when it does not. In CI the tests
+ * must fail rather than skip: use describeWithNetns, which turns a reason into a failure there.
  */
-export function netlabUnavailable(): string | undefined {
+export function netnsUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';
   const probe = `sqlp-check-${process.pid}`;
   try {
@@ -136,4 +184,25 @@ export function netlabUnavailable(): string | undefined {
   } catch (err) {
     return (err as Error).message.split('\n')[0];
   }
+}
+
+/**
+ * describe() for tests that need namespaces of their own. Where none can be made they are skipped
+ * with a warning, except under CI (CI=true), where every test in the block fails with the reason:
+ * a CI run that cannot build namespaces must not pass by skipping them.
+ */
+export function describeWithNetns(name: string, fn: () => void): void {
+  const unavailable = netnsUnavailable();
+  if (unavailable && process.env.CI !== 'true') {
+    console.warn(`${name}: skipped, cannot create network namespaces here (${unavailable}); CI runs it as root`);
+    describe.skip(name, fn);
+    return;
+  }
+  describe(name, () => {
+    // Declared first, so it runs before the block's own hooks build anything.
+    beforeAll(() => {
+      if (unavailable) throw new Error(`cannot create network namespaces: ${unavailable}`);
+    });
+    fn();
+  });
 }

@@ -159,6 +159,15 @@ const scenarios: Scenario[] = [
     expect: { success: false, class: 'dns-not-found', phase: 'dns' },
   },
   {
+    // The test's DNS server drops every query for this name: the resolver waits until the deadline.
+    name: 'DNS server that never answers', probe: 'login', target: () => ({ server: 'silent.example.test', auth: SQL_AUTH }), options: { get dnsServers() { return [ctx.dns.address]; } }, deadlineMs: 300,
+    expect: { success: false, class: 'timeout-dns', phase: 'dns' },
+    check: (r) => {
+      expect(r.error?.transient).toBe(true);
+      expect(r.phases.map((p) => p.name)).toEqual(['dns']);
+    },
+  },
+  {
     name: 'privatelink alias ending at a public address', probe: 'dns', target: () => ({ server: 'orders.database.windows.net' }), options: { get dnsServers() { return [ctx.dns.address]; } },
     expect: { success: false, class: 'dns-privatelink-public', phase: 'dns' },
   },
@@ -222,6 +231,7 @@ beforeAll(async () => {
   ctx.dns = await startDnsServer({
     'orders.database.windows.net': { cname: 'orders.privatelink.database.windows.net' },
     'orders.privatelink.database.windows.net': { a: ['40.79.153.12'] },
+    'silent.example.test': { drop: true },
   });
   baselineSockets = openSockets();
 });

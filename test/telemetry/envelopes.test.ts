@@ -1,9 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeResultSchema } from '../../shared/probers/result';
+import type { Simulator } from '../../sim';
+import { targetSchema, type TargetInput } from '../../shared/config/target';
+import { PROBERS } from '../../shared/probers';
+import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
 import { initTelemetry, type Telemetry } from '../../shared/telemetry';
 import { DIMENSIONS, EVENTS, METRICS, PHASE_EVENT } from '../../shared/telemetry/names';
+import { createTestCerts, type TestCerts } from '../helpers/certs';
+import { startSim } from '../helpers/sim';
 import { FakeBreeze, type Envelope } from './breeze';
 import { idleTick, loginFailure, loginSuccess, poolRun } from './results';
 
@@ -13,16 +18,46 @@ const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-token-31f9';
 const breeze = new FakeBreeze();
 const storage = mkdtempSync(join(tmpdir(), 'sqlprobe-telemetry-test-'));
 let telemetry: Telemetry;
+let certs: TestCerts;
+let sim: Simulator;
 const ok = loginSuccess();
 const idle = idleTick();
 const pool = poolRun();
 const failed = loginFailure();
+/** Real login probes the simulator refuses: the password and the token are the secrets above. */
+const refused: ProbeResult[] = [];
+/** What a prober bug could produce: a driver message copied into the result without redaction. */
+const leaky = loginFailure({
+  target: 'leaky',
+  error: {
+    ...loginFailure().error!,
+    class: 'login-failed',
+    message: `Login failed for user 'probe' with password '${PASSWORD}' (token ${TOKEN}).\nSecond line.`,
+    recommendation: `Check that ${PASSWORD} is the current password.`,
+  },
+  pool: { size: 1, idleMs: 1000, failedOnFirstUse: 1, caughtBySocketCheck: 0, missedBySocketCheck: 1, error: `socket closed; auth ${TOKEN}` },
+});
+
+/** The simulator's probe login: the password it knows is not ours, and it accepts no token of ours. */
+const simTargets = (s: Simulator): TargetInput[] => [
+  { name: 'orders-sim', server: 'localhost', port: s.gatewayPort, database: 'orders', caFile: certs.caFile, auth: { type: 'sql', user: 'probe', passwordSetting: 'ORDERS_DB_PASSWORD' } },
+  { name: 'billing-sim', server: 'localhost', port: s.gatewayPort, database: 'orders', caFile: certs.caFile, auth: { type: 'access-token', tokenSetting: 'BILLING_DB_TOKEN' } },
+];
 
 beforeAll(async () => {
   // Secrets a real deployment holds in its environment: a target's password and access token.
   process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
   process.env.ORDERS_DB_PASSWORD = PASSWORD;
   process.env.BILLING_DB_TOKEN = TOKEN;
+  certs = createTestCerts();
+  sim = await startSim({
+    encrypt: 'on', tls: certs.good,
+    servers: [{ logins: [{ user: 'probe', password: 'not-the-configured-one' }], databases: ['orders'], accessTokens: ['a-token-that-is-not-ours'] }],
+  });
+  const targets = simTargets(sim);
+  // The targets as the app reads them: telemetry learns from them which settings hold secrets.
+  process.env.SQLPROBE_TARGETS = JSON.stringify(targets);
+  for (const t of targets) refused.push(await PROBERS.login(targetSchema.parse(t), { region: 'westeurope', timeoutMs: 5000 }, AbortSignal.timeout(5000)));
   await breeze.start();
   telemetry = initTelemetry({
     APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString,
@@ -34,12 +69,15 @@ beforeAll(async () => {
   });
   for (const r of [ok, failed, idle, pool]) telemetry.record(r);
   telemetry.recordVerdictChange({ target: 'orders', region: 'westeurope', verdict: 'nat-idle-drop', previous: 'no-idle-kill', recommendation: 'Keep TCP keepalive on, at or below 180 s.' });
+  for (const r of [...refused, leaky]) telemetry.record(r);
   expect(await telemetry.flush(20_000)).toBe(true);
-});
+}, 30_000);
 
 afterAll(async () => {
   await telemetry.shutdown(5000);
   await breeze.stop();
+  await sim?.stop();
+  certs?.cleanup();
   rmSync(storage, { recursive: true, force: true });
 });
 
@@ -163,8 +201,25 @@ test('a verdict change is one custom event', () => {
   });
 });
 
+test('real probes with the secret password and token fail at login against the simulator, and are sent', () => {
+  expect(refused.map((r) => [r.target, r.success, r.error?.class, r.error?.phase, r.error?.number])).toEqual([
+    ['orders-sim', false, 'login-failed', 'login', 18456],
+    ['billing-sim', false, 'login-failed', 'login', 18456],
+  ]);
+  for (const r of refused) expect(availability(r.id).data.baseData).toMatchObject({ success: false, message: expect.stringMatching(/^login-failed: /) });
+});
+
+test('a result that carries the secrets (a prober bug) is scrubbed before any sink sees it', () => {
+  expect(JSON.stringify(leaky)).toContain(PASSWORD);
+  const e = availability(leaky.id);
+  expect(e.data.baseData.message).toBe("login-failed: Login failed for user 'probe' with password '[redacted]' (token [redacted]).");
+  expect(breeze.of('RemoteDependencyData').find((d) => d.data.baseData.name === 'leaky/login')).toBeDefined();
+});
+
 test('no envelope and no request carries the password or the token', () => {
   expect(breeze.requests.length).toBeGreaterThan(0);
+  // Every result above was sent, the refused probes and the leaky one among them.
+  for (const r of [...refused, leaky]) availability(r.id);
   for (const { headers, body } of breeze.requests) {
     const text = `${JSON.stringify(headers)}\n${body}`;
     expect(text).not.toContain(PASSWORD);
@@ -176,4 +231,13 @@ test('with a results file too, the same results land there as JSON Lines', () =>
   const lines = readFileSync(join(storage, 'results.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as object);
   expect(lines.slice(0, 4).map((l) => probeResultSchema.parse(l))).toEqual([ok, failed, idle, pool]);
   expect(lines[4]).toMatchObject({ event: EVENTS.verdictChanged, target: 'orders', verdict: 'nat-idle-drop', previous: 'no-idle-kill' });
+  const scrubbed = lines.slice(5).map((l) => probeResultSchema.parse(l));
+  expect(scrubbed.map((r) => r.id)).toEqual([...refused, leaky].map((r) => r.id));
+  expect(scrubbed.at(-1)).toMatchObject({
+    error: { message: "Login failed for user 'probe' with password '[redacted]' (token [redacted]).\nSecond line.", recommendation: 'Check that [redacted] is the current password.' },
+    pool: { error: 'socket closed; auth [redacted]' },
+  });
+  const file = readFileSync(join(storage, 'results.jsonl'), 'utf8');
+  expect(file).not.toContain(PASSWORD);
+  expect(file).not.toContain(TOKEN);
 });
