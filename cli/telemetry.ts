@@ -17,12 +17,14 @@ export interface CliTelemetry {
 /**
  * The same sinks the functions use: Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING
  * is set, JSON Lines for --results-file (or SQLPROBE_RESULTS_FILE). The console sink prints nothing:
- * the CLI's report and live table already show every result.
+ * the CLI's report and live table already show every result. `secrets` are scrubbed from every
+ * result before any sink sees it.
  */
-export function openTelemetry(settings: Settings, resultsFile?: string): CliTelemetry {
+export function openTelemetry(settings: Settings, resultsFile?: string, secrets: readonly string[] = []): CliTelemetry {
   let telemetry: Telemetry;
   try {
-    telemetry = initTelemetry(resultsFile ? { ...settings, SQLPROBE_RESULTS_FILE: resultsFile } : settings, { print: () => {} });
+    // A password typed at the prompt is in no app setting, so the sinks learn it from the caller.
+    telemetry = initTelemetry(resultsFile ? { ...settings, SQLPROBE_RESULTS_FILE: resultsFile } : settings, { print: () => {}, secrets: [...secrets] });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -1,4 +1,5 @@
 import type { ProbeName } from '../../shared/config/target';
+import { secretsOf } from '../../shared/probers/record';
 import { roundOptionsFrom, runRound } from '../../shared/runner';
 import { loadCliConfig } from '../config';
 import { EXIT, UsageError, type ExitCode } from '../exit';
@@ -29,7 +30,7 @@ export async function probeCommand(name: string | undefined, flags: TargetFlags,
   const probes = target.probes.filter((p) => ONE_SHOT.has(p));
   if (probes.length === 0) throw new UsageError(`target "${target.name}" lists no one-shot probe; pick some with --probes dns,tcp,tls,login`);
   const env = probes.includes('login') ? await envWithPassword(target, process.env) : process.env;
-  const telemetry = openTelemetry(config.settings, options.resultsFile);
+  const telemetry = openTelemetry(config.settings, options.resultsFile, secretsOf(target, env));
   const stop = stopOnSignals();
   try {
     const report = await runRound([target], roundOptionsFrom(config.settings, { env, probes, onResult: telemetry.record }), stop.signal);
