@@ -4,7 +4,7 @@ import { UsageError } from './exit';
 type Env = Record<string, string | undefined>;
 
 /** Reads a line from the terminal without echoing it; Ctrl-C aborts. */
-export function promptHidden(prompt: string, stdin: NodeJS.ReadStream = process.stdin, out: NodeJS.WriteStream = process.stderr): Promise<string> {
+function promptHidden(prompt: string, stdin: NodeJS.ReadStream = process.stdin, out: NodeJS.WriteStream = process.stderr): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     const finish = (error?: Error) => {

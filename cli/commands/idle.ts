@@ -1,3 +1,4 @@
+import { loginProblem } from '../../shared/app/probe';
 import { formatDuration } from '../../shared/config/duration';
 import { runSingle } from '../../shared/idle/single';
 import { roundOptionsFrom } from '../../shared/runner';
@@ -30,6 +31,9 @@ export async function idleCommand(name: string | undefined, flags: TargetFlags, 
     throw new UsageError(`--user: the idle probe holds logged-in connections; give --user (the password comes from ${PASSWORD_ENV} or a prompt)`);
   }
   const target = resolveTarget(name, flags, config.targets);
+  // A configured target without credentials would log in with an empty user and only ever fail.
+  const problem = loginProblem(target, ['idle'], 'give the target an auth (sql, managed-identity, service-principal or access-token) in SQLPROBE_TARGETS');
+  if (problem) throw new UsageError(problem);
   const rungs = options.rungs === undefined ? target.idle.rungs : parseRungsFlag(options.rungs);
   const env = await envWithPassword(target, process.env);
   const telemetry = openTelemetry(config.settings, options.resultsFile);

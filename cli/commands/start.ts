@@ -1,7 +1,6 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import pc from 'picocolors';
-import { idleTickTimer } from '../../functions/handlers/timers';
-import { connectivityRound } from '../../shared/app';
+import { connectivityRound, idleTick } from '../../shared/app';
 import { idleRegistry } from '../../shared/idle/default-registry';
 import { loadCliConfig } from '../config';
 import { DEMO_IDLE_KILL_MS, DEMO_SCHEDULES, startDemo, type Demo } from '../demo/demo';
@@ -57,11 +56,19 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   const connectivity: TimerHandler = async (info, context) => {
     await connectivityRound(await source(), context, info.isPastDue, stop.signal);
   };
+  /**
+   * The `idle-tick` handler's work, with the same stop signal: Ctrl-C cuts a cohort's open short
+   * (its connections are inconclusive, not failures) instead of waiting out the probe timeout.
+   */
+  const idle: TimerHandler = async (info, context) => {
+    const settled = await idleTick(await source(), context, stop.signal);
+    if (settled > 0 || info.isPastDue) context.log(`sqlprobe: idle tick reported ${settled} result(s)${info.isPastDue ? ' (past due)' : ''}`);
+  };
 
   for (const line of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) log(line);
   jobs.push(
     schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, timer('connectivity', connectivity), onError),
-    schedule(settings.SQLPROBE_IDLE_SCHEDULE, timer('idle-tick', idleTickTimer(source)), onError),
+    schedule(settings.SQLPROBE_IDLE_SCHEDULE, timer('idle-tick', idle), onError),
   );
   view.refresh();
   // The footer counts down; the timer must not keep the process alive on its own.

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Target } from '../config/target';
+import { ladderCells } from '../idle/cohort';
 import type { ProbeResult } from '../probers/result';
 import { roundOptionsFrom } from '../runner';
 import type { IdleRun } from '../state';
@@ -31,7 +33,7 @@ const probeOptions = (rt: AppRuntime) => roundOptionsFrom(rt.settings, rt.env ? 
  */
 async function recordIdleResults(rt: AppRuntime, results: readonly ProbeResult[], log: Log): Promise<void> {
   if (results.length === 0) return;
-  const before = results.some((r) => r.idle) ? await rt.store.latestResults() : [];
+  const before = results.some((r) => r.idle) ? await previousResults(rt, log) : [];
   const previous = new Map(before.flatMap((r) => (r.idle ? [[r.target, r.idle.verdict.kind] as const] : [])));
   const sink = resultSink(rt, log);
   for (const result of results) {
@@ -48,23 +50,45 @@ async function recordIdleResults(rt: AppRuntime, results: readonly ProbeResult[]
   await sink.settle();
 }
 
-/** The `idle-tick` timer: checks the rungs that are due and opens the cohorts that are due, for every target. */
-export async function idleTick(rt: AppRuntime, log: Log): Promise<number> {
-  const results = await driver(rt).tick(rt.targets, probeOptions(rt));
+/**
+ * The latest results in shared state, to tell a changed verdict. State storage that fails must not
+ * cost the idle results themselves: without it every verdict counts as new.
+ */
+async function previousResults(rt: AppRuntime, log: Log): Promise<ProbeResult[]> {
+  try {
+    return await rt.store.latestResults();
+  } catch (err) {
+    log.warn(`sqlprobe: previous verdicts not read from state storage (${String(err)}); every idle verdict this tick is reported as new`);
+    return [];
+  }
+}
+
+/**
+ * The `idle-tick` timer: checks the rungs that are due and opens the cohorts that are due, for every
+ * target. `signal` stops it (Ctrl-C in `sqlprobe start`): opens cut short are inconclusive, not failures.
+ */
+export async function idleTick(rt: AppRuntime, log: Log, signal?: AbortSignal): Promise<number> {
+  const results = await driver(rt).tick(rt.targets, probeOptions(rt), signal);
   await recordIdleResults(rt, results, log);
   return results.length;
 }
 
 /**
- * Starts an idle ladder for one target and returns its first record. This process holds the
+ * Starts an idle ladder for one target and returns its first record. The record is saved before
+ * any connection opens, so a state store that fails leaves nothing held. This process holds the
  * connections, so it also checks them (a timer tick may land on another instance) and writes
  * the run to shared state until it completes, so any instance can answer for it.
  */
 export async function startIdleRun(rt: AppRuntime, target: Target, rungs: readonly number[] | undefined, log: Log): Promise<IdleRun> {
   const idle = driver(rt);
-  const id = idle.startRun(target, probeOptions(rt), rungs);
-  const run = snapshot(idle, id, target, rungs ?? target.idle.rungs, new Date().toISOString());
+  const planned = rungs ?? target.idle.rungs;
+  const now = new Date().toISOString();
+  const run: IdleRun = {
+    id: randomUUID(), target: target.name, rungs: [...planned], status: 'running', createdAt: now, updatedAt: now,
+    expected: ladderCells(planned, target.idle.keepalive).length, outcomes: [],
+  };
   await rt.store.saveIdleRun(run);
+  idle.startRun(target, probeOptions(rt), planned, run.id);
   pump(rt, idle, target, run, log);
   return run;
 }
@@ -84,22 +108,35 @@ function snapshot(idle: IdleDriver, id: string, target: Target, rungs: readonly 
   };
 }
 
-/** Drives one run in this process until it completes, saving it whenever it changes and at each heartbeat. */
+/**
+ * Drives one run in this process until it completes, saving it whenever it changes and at each heartbeat.
+ * It stops for good once the run is over, even if that last save fails, and without another write
+ * once the driver no longer knows the run (its registry was closed or recycled): the record then
+ * goes stale and reads as inconclusive, as for any holder that went silent.
+ */
 function pump(rt: AppRuntime, idle: IdleDriver, target: Target, first: IdleRun, log: Log): void {
   let saved = first;
   let busy = false;
   const timer = setInterval(async () => {
     if (busy) return;
+    if (!idle.status(first.id)) {
+      clearInterval(timer);
+      return;
+    }
     busy = true;
     try {
       await recordIdleResults(rt, await idle.tick([target], probeOptions(rt)), log);
+      if (!idle.status(first.id)) {
+        clearInterval(timer);
+        return;
+      }
       const next = snapshot(idle, first.id, target, first.rungs, first.createdAt);
+      if (next.status !== 'running') clearInterval(timer);
       const changed = next.outcomes.length !== saved.outcomes.length || next.status !== saved.status;
       if (changed || Date.parse(next.updatedAt) - Date.parse(saved.updatedAt) >= HEARTBEAT_MS) {
         await rt.store.saveIdleRun(next);
         saved = next;
       }
-      if (next.status !== 'running') clearInterval(timer);
     } catch (err) {
       log.error(`sqlprobe: idle run ${first.id}: ${String(err)}`);
     } finally {

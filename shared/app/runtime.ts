@@ -11,7 +11,8 @@ import { initTelemetry, type Telemetry } from '../telemetry';
 /** The part of the idle registry the triggers drive (shared/idle's IdleRegistry). */
 export interface IdleDriver {
   tick(targets: readonly Target[], options: ProbeOptions, signal?: AbortSignal): Promise<ProbeResult[]>;
-  startRun(target: Target, options: ProbeOptions, rungs?: readonly number[]): string;
+  /** Starts an idle run under the given id (the caller saved its record first); returns the id. */
+  startRun(target: Target, options: ProbeOptions, rungs: readonly number[] | undefined, id: string): string;
   status(id: string): RunStatus | undefined;
 }
 

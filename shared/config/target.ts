@@ -53,7 +53,6 @@ export const idleSchema = z.strictObject({
   /** How often a new cohort opens, so the verdict keeps up with changes on the path. */
   cohortEvery: durationMs.prefault('1h'),
   maxHeld: z.int().min(1, 'expected at least 1').max(1000, 'expected at most 1000').default(24),
-  mode: z.enum(['held', 'single'], { error: 'expected "held" or "single"' }).default('held'),
   /** TCP keepalive idle of the keepalive-on variant (and of the pool); tedious's own is 30 s. Below a NAT's timeout keeps its flow alive. */
   keepaliveIdle: durationMs.prefault('30s'),
   /** How long the first use after idle may take before the connection counts as dead on use: an app's request timeout (tedious's default is 15 s). */
@@ -105,4 +104,3 @@ export function loginProblem(target: Target, probes: readonly ProbeName[], fix: 
   return `target "${target.name}" has auth type none: only ${PROBES.filter((p) => !needsLogin(p)).join(', ')} can run, not ${login.join(', ')}; ${fix}`;
 }
 export type TargetInput = z.input<typeof targetSchema>;
-export type IdleSettings = z.infer<typeof idleSchema>;

@@ -58,7 +58,11 @@ export class Cohort {
     return outcome;
   }
 
-  /** Opens every connection at once; a connection that fails to open settles as inconclusive. */
+  /**
+   * Opens every connection at once; a connection that fails to open settles as inconclusive
+   * (`open-failed`, and `openError` is set). An open cut short because the caller's `signal`
+   * aborted (Ctrl-C, shutdown) settles as inconclusive `stopped`: it says nothing about the target.
+   */
   async open(openHeld: OpenHeld, signal: AbortSignal): Promise<void> {
     // Every open listens on the signal; a cohort-wide child keeps the caller's listener count at one.
     const cohortSignal = AbortSignal.any([signal]);
@@ -66,8 +70,18 @@ export class Cohort {
     await Promise.all(this.entries.map(async (entry) => {
       try {
         const session = await openHeld(cohortSignal);
+        if (signal.aborted) {
+          // Opened just as the caller stopped: nobody will check it, so it is not held.
+          session.connection.close();
+          this.settle(entry, this.inconclusive(entry, 'stopped'));
+          return;
+        }
         entry.held = new HeldConnection(session, entry.keepalive, this.plan.keepaliveIdleMs);
       } catch (err) {
+        if (signal.aborted) {
+          this.settle(entry, this.inconclusive(entry, 'stopped'));
+          return;
+        }
         this.openError ??= err;
         this.settle(entry, this.inconclusive(entry, 'open-failed', err instanceof Error ? err.message : String(err)));
       }
@@ -101,13 +115,25 @@ export class Cohort {
     return this.entries.filter((e): e is Entry & { held: HeldConnection } => !e.outcome && !e.checking && !!e.held && this.plan.openedAt + e.rungMs <= now + slackMs);
   }
 
-  /** Checks every due connection at once (the ladder's check, or a pool's borrow) and closes it. */
-  async checkDue(now: number, slackMs: number, sql: string, useTimeoutMs: number): Promise<ConnectionOutcome[]> {
+  /**
+   * Checks every due connection at once (the ladder's check, or a pool's borrow) and closes it.
+   * `openHeld` opens the fresh connection a validated pool borrow uses in place of one its socket
+   * check discarded (pool cohorts only).
+   */
+  async checkDue(now: number, slackMs: number, sql: string, useTimeoutMs: number, openHeld: OpenHeld, signal: AbortSignal): Promise<ConnectionOutcome[]> {
     const due = this.due(now, slackMs);
     for (const entry of due) entry.checking = true;
     return Promise.all(due.map(async (entry) => {
-      const how = this.plan.kind === 'pool' ? entry.held.borrow : entry.held.check;
-      const outcome = await how.call(entry.held, { cohort: this.id, rungMs: entry.rungMs }, Math.round(now - this.plan.openedAt), sql, useTimeoutMs);
+      const cell = { cohort: this.id, rungMs: entry.rungMs };
+      const idleMs = Math.round(now - this.plan.openedAt);
+      let outcome: ConnectionOutcome;
+      if (this.plan.kind === 'pool') {
+        const borrowed = await entry.held.borrow(cell, idleMs, sql, useTimeoutMs, () => openHeld(signal));
+        // A replacement cut short by the caller's stop measured nothing: the borrow is not counted.
+        outcome = signal.aborted && borrowed.validated.replaced && !borrowed.validated.ok ? this.inconclusive(entry, 'stopped') : borrowed;
+      } else {
+        outcome = await entry.held.check(cell, idleMs, sql, useTimeoutMs);
+      }
       entry.held.close();
       return this.settle(entry, outcome);
     }));

@@ -10,6 +10,19 @@ export interface HeldSession {
 
 export type UseResult = { ok: true } | { ok: false; error: string; close?: CloseKind };
 
+/** How the validated borrow of one pooled connection went (the measured count behind `validatedFailures`). */
+export interface ValidatedBorrow {
+  /** The socket check flagged the pooled connection, so a fresh one was opened and used instead. */
+  replaced: boolean;
+  /** Whether the validated borrow's use answered. */
+  ok: boolean;
+  /** What the app behind a validating pool would have seen (the use's error, or the fresh open's). */
+  error?: string;
+}
+
+/** A pool borrow's outcome: the unvalidated use is the outcome itself; `validated` is the validated borrow's. */
+export type BorrowOutcome = ConnectionOutcome & { validated: ValidatedBorrow };
+
 /**
  * One logged-in connection left idle on purpose. Its `end` and `error` events time a death to the
  * millisecond after its last activity; its first use after idle says whether it survived.
@@ -86,16 +99,36 @@ export class HeldConnection {
   }
 
   /**
-   * A pool's borrow: the socket check first (did it catch a dead connection?), then the use an
-   * unvalidated pool would make regardless, so the error is the one the app would have seen.
+   * A pool's borrow, both ways a pool can make it:
+   * - unvalidated: the connection is used as it is, so the outcome's error is the one the app sees;
+   * - validated, as SqlClient does: the socket check first; a connection it flags is discarded and
+   *   a fresh one (`replace`) is opened and used instead; one that passes is the same connection
+   *   and the same use.
    */
-  async borrow(cell: Pick<ConnectionOutcome, 'cohort' | 'rungMs'>, idleMs: number, sql: string, timeoutMs: number): Promise<ConnectionOutcome> {
+  async borrow(cell: Pick<ConnectionOutcome, 'cohort' | 'rungMs'>, idleMs: number, sql: string, timeoutMs: number, replace: () => Promise<HeldSession>): Promise<BorrowOutcome> {
     const base = this.base(cell, idleMs);
     const caught = !this.looksAlive;
     const used = await this.use(sql, timeoutMs);
-    if (caught) return { ...base, outcome: 'closed-by-peer', ...this.deathFields(), ...(used.ok ? {} : { error: used.error }) };
-    if (used.ok) return { ...base, outcome: 'survived' };
-    return { ...base, outcome: 'dead-on-use', error: used.error, ...(used.close ? { close: used.close } : {}) };
+    if (caught) return { ...base, outcome: 'closed-by-peer', ...this.deathFields(), ...(used.ok ? {} : { error: used.error }), validated: await this.replaced(replace, sql, timeoutMs) };
+    const validated = used.ok ? { replaced: false, ok: true } : { replaced: false, ok: false, error: used.error };
+    if (used.ok) return { ...base, outcome: 'survived', validated };
+    return { ...base, outcome: 'dead-on-use', error: used.error, ...(used.close ? { close: used.close } : {}), validated };
+  }
+
+  /** The validated pool's replacement for a connection its socket check discarded: opened, used once, closed. */
+  private async replaced(replace: () => Promise<HeldSession>, sql: string, timeoutMs: number): Promise<ValidatedBorrow> {
+    let fresh: HeldConnection;
+    try {
+      fresh = new HeldConnection(await replace(), this.keepalive, this.keepaliveIdleMs);
+    } catch (err) {
+      return { replaced: true, ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    try {
+      const used = await fresh.use(sql, timeoutMs);
+      return used.ok ? { replaced: true, ok: true } : { replaced: true, ok: false, error: used.error };
+    } finally {
+      fresh.close();
+    }
   }
 
   close(): void {

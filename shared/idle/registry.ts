@@ -101,7 +101,7 @@ export class IdleRegistry {
   private idleTick(target: Target, options: ProbeOptions, signal: AbortSignal, schedule: boolean): Promise<ProbeResult> {
     return this.serially(target.name, async () => {
       const rec = recorderFor(target, 'idle', options);
-      const outcomes = [...(await this.recycled(target.name, 'idle')), ...(await this.checkDue(target, 'idle'))];
+      const outcomes = [...(await this.recycled(target.name, 'idle')), ...(await this.checkDue(target, 'idle', options, signal))];
       const due = schedule && this.clock() - (this.state(target.name).lastOpened.idle ?? -Infinity) >= target.idle.cohortEvery;
       const opened = due ? await this.openCohort(target, options, signal, idlePlan(target, this.clock())) : undefined;
       outcomes.push(...(opened?.cohort?.entries.flatMap((e) => (e.outcome ? [e.outcome] : [])) ?? []));
@@ -120,7 +120,7 @@ export class IdleRegistry {
   pool(target: Target, options: ProbeOptions, signal: AbortSignal): Promise<ProbeResult> {
     return this.serially(target.name, async () => {
       const rec = recorderFor(target, 'pool', options);
-      const outcomes = [...(await this.recycled(target.name, 'pool')), ...(await this.checkDue(target, 'pool'))];
+      const outcomes = [...(await this.recycled(target.name, 'pool')), ...(await this.checkDue(target, 'pool', options, signal))];
       const holding = this.state(target.name).cohorts.some((c) => c.plan.kind === 'pool');
       // The next pool opens on the tick after a borrow, so a failed open never hides the borrow's result.
       const opened = holding || outcomes.length > 0 ? undefined : await this.openCohort(target, options, signal, poolPlan(target, this.clock()));
@@ -135,7 +135,8 @@ export class IdleRegistry {
    */
   async tick(targets: readonly Target[], options: ProbeOptions, signal: AbortSignal = new AbortController().signal): Promise<ProbeResult[]> {
     const results = await Promise.all(targets.flatMap((t) => {
-      const runsHeld = [...this.runs.values()].some((r) => r.target === t.name && r.cohort && !r.cohort.settled);
+      // A run still opening counts too: its tick waits for the open, then checks what is due.
+      const runsHeld = [...this.runs.values()].some((r) => r.target === t.name && r.outcomes.length < r.expected);
       return [
         ...(t.probes.includes('idle') || runsHeld ? [this.idleTick(t, options, signal, t.probes.includes('idle'))] : []),
         ...(t.probes.includes('pool') ? [this.pool(t, options, signal)] : []),
@@ -144,9 +145,11 @@ export class IdleRegistry {
     return results.filter((r) => !r.success || (r.idle?.outcomes.length ?? 0) > 0 || r.pool !== undefined);
   }
 
-  /** Starts an on-demand ladder (the HTTP trigger's async idle run); `status(id)` follows it. */
-  startRun(target: Target, options: ProbeOptions, rungs: readonly number[] = target.idle.rungs): string {
-    const id = randomUUID();
+  /**
+   * Starts an on-demand ladder (the HTTP trigger's async idle run); `status(id)` follows it. The
+   * caller may choose the id, so it can save the run's record before any connection opens.
+   */
+  startRun(target: Target, options: ProbeOptions, rungs: readonly number[] = target.idle.rungs, id: string = randomUUID()): string {
     const plan = { ...idlePlan(target, this.clock(), rungs), runId: id };
     const run = { target: target.name, expected: plan.cells.length, outcomes: [] as ConnectionOutcome[], cohort: undefined as Cohort | undefined };
     this.runs.set(id, run);
@@ -201,10 +204,10 @@ export class IdleRegistry {
   }
 
   /** Checks the due rungs of every cohort of this kind the target holds. */
-  private async checkDue(target: Target, kind: 'idle' | 'pool'): Promise<ConnectionOutcome[]> {
+  private async checkDue(target: Target, kind: 'idle' | 'pool', options: ProbeOptions, signal: AbortSignal): Promise<ConnectionOutcome[]> {
     const cohorts = this.state(target.name).cohorts.filter((c) => c.plan.kind === kind);
     const settled = await Promise.all(cohorts.map(async (c) => {
-      const outcomes = await c.checkDue(this.clock(), this.slackMs, target.expect.query, target.idle.useTimeout);
+      const outcomes = await c.checkDue(this.clock(), this.slackMs, target.expect.query, target.idle.useTimeout, (sig) => this.open(target, options, sig), signal);
       if (outcomes.length > 0) await this.settled(target.name, c, outcomes);
       return outcomes;
     }));

@@ -3,6 +3,7 @@ import type { Target } from '../config/target';
 import { ProbeRecorder } from '../probers/record';
 import type { ProbeResult } from '../probers/result';
 import type { ProbeOptions } from '../probers/types';
+import type { BorrowOutcome } from './held-connection';
 import { OpenFailed } from './open';
 import type { ConnectionOutcome, IdleDetails, PoolDetails } from './schema';
 
@@ -17,16 +18,22 @@ function openFailure(rec: ProbeRecorder, openError: unknown): Classification | u
   return openError instanceof OpenFailed ? openError.classification : rec.classify({ error: openError, phase: 'login' });
 }
 
+const isBorrow = (o: ConnectionOutcome): o is BorrowOutcome => 'validated' in o;
+
+/** A pool's counts from its borrows: each borrow measured both without validation and with it. */
 export function poolDetails(outcomes: ConnectionOutcome[]): PoolDetails {
   const settled = outcomes.filter((o) => o.outcome !== 'inconclusive');
   const failed = settled.filter((o) => o.outcome !== 'survived');
+  const validatedFailed = settled.filter(isBorrow).filter((o) => !o.validated.ok);
   const details: PoolDetails = {
     size: Math.max(1, outcomes.length),
     idleMs: Math.max(0, ...outcomes.map((o) => o.idleMs ?? 0)),
     failedOnFirstUse: failed.length,
     caughtBySocketCheck: settled.filter((o) => o.outcome === 'closed-by-peer' || o.outcome === 'keepalive-detected').length,
     missedBySocketCheck: settled.filter((o) => o.outcome === 'dead-on-use').length,
+    validatedFailures: validatedFailed.length,
     ...(failed[0]?.error ? { error: failed[0].error } : {}),
+    ...(validatedFailed[0]?.validated.error ? { validatedError: validatedFailed[0].validated.error } : {}),
   };
   const lost = outcomes.find((o) => o.outcome === 'inconclusive' && o.reason !== 'open-failed');
   if (settled.length === 0 && lost?.reason) details.inconclusive = lost.reason === 'host-recycled' ? 'host-recycled' : 'stopped';
@@ -37,7 +44,7 @@ export function poolDetails(outcomes: ConnectionOutcome[]): PoolDetails {
 export function poolResult(rec: ProbeRecorder, details: PoolDetails | undefined, openError?: unknown): ProbeResult {
   if (openError !== undefined) return rec.result(openFailure(rec, openError), details ? { pool: details } : {});
   if (!details || details.failedOnFirstUse === 0) return rec.result(undefined, details ? { pool: details } : {});
-  const message = `${details.failedOnFirstUse} of ${details.size} pooled connections failed on first use after ${Math.round(details.idleMs / 1000)} s idle (${details.caughtBySocketCheck} caught by a socket check on borrow): ${details.error ?? 'no error text'}`;
+  const message = `${details.failedOnFirstUse} of ${details.size} pooled connections failed on first use after ${Math.round(details.idleMs / 1000)} s idle (${details.caughtBySocketCheck} caught by a socket check on borrow; ${details.validatedFailures} failed with it): ${details.error ?? 'no error text'}`;
   return rec.result(rec.classify({ class: 'connection-lost', phase: 'query', message }), { pool: details });
 }
 

@@ -32,7 +32,7 @@ export const connectionOutcomeSchema = z.object({
 });
 export type ConnectionOutcome = z.infer<typeof connectionOutcomeSchema>;
 
-export const VERDICT_KINDS = ['gateway-idle-kill', 'nat-idle-drop', 'no-idle-kill', 'inconclusive'] as const;
+export const VERDICT_KINDS = ['gateway-idle-kill', 'nat-idle-drop', 'silent-drop', 'no-idle-kill', 'inconclusive'] as const;
 export const verdictKind = z.enum(VERDICT_KINDS);
 export type VerdictKind = z.infer<typeof verdictKind>;
 
@@ -77,8 +77,16 @@ export const poolDetailsSchema = z.object({
   caughtBySocketCheck: z.int().nonnegative(),
   /** First uses that failed although the socket check passed: what a validating pool still hands out. */
   missedBySocketCheck: z.int().nonnegative(),
+  /**
+   * Measured with validation, as SqlClient borrows: a connection the socket check flags is discarded
+   * and a fresh one opened and used instead. How many of those borrows still failed. The pool prober
+   * always sets it; optional only so results stored before it existed still read back.
+   */
+  validatedFailures: z.int().nonnegative().optional(),
   /** The first error the app would have seen, as tedious words it. */
   error: z.string().optional(),
+  /** The first error an app behind a validating pool would have seen. */
+  validatedError: z.string().optional(),
   /** Set when the pool's connections were lost with the host or the probe stopped: no counts then. */
   inconclusive: z.enum(['host-recycled', 'stopped']).optional(),
 });

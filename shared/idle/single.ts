@@ -30,13 +30,14 @@ export async function runSingle(kind: 'idle' | 'pool', target: Target, options: 
   const rec = recorderFor(target, kind, options);
   const now = () => performance.now();
   const cohort = new Cohort(kind === 'idle' ? idlePlan(target, now(), rungs) : poolPlan(target, now()), onOutcome);
-  await cohort.open((sig) => open(target, options, sig), signal);
+  const openHeld = (sig: AbortSignal) => open(target, options, sig);
+  await cohort.open(openHeld, signal);
   const outcomes: ConnectionOutcome[] = cohort.entries.flatMap((e) => (e.outcome ? [e.outcome] : []));
   // Checks run alongside the schedule: a dead-on-use check takes seconds and must not delay the next rung.
   const checks: Promise<ConnectionOutcome[]>[] = [];
   for (let next = cohort.nextDueAt(); next !== undefined; next = cohort.nextDueAt()) {
     if (!(await sleep(Math.max(0, next - now()), signal))) break;
-    checks.push(cohort.checkDue(now(), 0, target.expect.query, target.idle.useTimeout));
+    checks.push(cohort.checkDue(now(), 0, target.expect.query, target.idle.useTimeout, openHeld, signal));
   }
   outcomes.push(...(await Promise.all(checks)).flat(), ...cohort.abandon('stopped'));
   if (kind === 'pool') return poolResult(rec, poolDetails(outcomes), cohort.openError);

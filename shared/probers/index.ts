@@ -1,21 +1,21 @@
 import { dnsProber } from './dns';
-import { idleProber } from './idle';
 import { loginProber } from './login';
-import { poolProber } from './pool';
 import { tcpProber } from './tcp';
 import { tlsProber } from './tls';
 import type { Prober } from './types';
 
 export type ConnectivityProbe = 'dns' | 'tcp' | 'tls' | 'login';
 
-/** Every prober by probe name; idle and pool keep their held connections in shared/idle. */
-export const PROBERS: Record<ConnectivityProbe | 'idle' | 'pool', Prober> = {
+/**
+ * The connectivity probers by probe name, as rounds run them. The `idle` and `pool` probes are not
+ * here: they hold connections across ticks, so the `idle-tick` timer drives them through the
+ * process's IdleRegistry (shared/idle), and `sqlprobe idle` runs a ladder with `runSingle`.
+ */
+export const PROBERS: Record<ConnectivityProbe, Prober> = {
   dns: dnsProber,
   tcp: tcpProber,
   tls: tlsProber,
   login: loginProber,
-  idle: idleProber,
-  pool: poolProber,
 };
 
 export * from './session';

@@ -16,7 +16,7 @@ export interface RoundOptions extends ProbeOptions {
   graceMs?: number;
   /** Which probes to run: a list for every target, or per target (the connectivity timer keeps a target's own connectivity probes). Each target's `probes` by default. */
   probes?: readonly ProbeName[] | ((target: Target) => readonly ProbeName[]);
-  /** Defaults to the connectivity registry; the idle engineer's probers can be merged in. */
+  /** The probers by probe name; shared/probers PROBERS (dns, tcp, tls, login) by default. */
   probers?: ProberMap;
   /** Called once per final result (after any retry), as soon as it is known. */
   onResult?: (result: ProbeResult) => void;

@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { connectionOutcomeSchema, verdictSchema } from '../idle/schema';
 import type { ProbeResult } from '../probers/result';
 
-export const IDLE_RUN_STATUSES = ['running', 'completed', 'inconclusive'] as const;
-
 /**
  * An idle run started over HTTP. The instance holding its connections writes it here as rungs
  * settle, so `GET /api/idle-runs/{id}` answers from any instance.
@@ -14,7 +12,7 @@ export const idleRunSchema = z.object({
   /** Planned idle ages, in ms. */
   rungs: z.array(z.int().positive()),
   /** `inconclusive`: the holding instance stopped reporting (recycled or scaled in). */
-  status: z.enum(IDLE_RUN_STATUSES),
+  status: z.enum(['running', 'completed', 'inconclusive']),
   createdAt: z.iso.datetime(),
   /** Refreshed by the holding instance at least every heartbeat, even when nothing settled. */
   updatedAt: z.iso.datetime(),

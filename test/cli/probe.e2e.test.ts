@@ -150,6 +150,22 @@ describe('sqlprobe idle', () => {
     expectNoSecret(run, SIM_PASSWORD);
   });
 
+  it('refuses a configured target without credentials (auth none) with exit 2, before logging in', async () => {
+    const targets = JSON.stringify([{ name: 'anon', server: idleSim.host, port: idleSim.gatewayPort, database: 'appdb', trustServerCertificate: true }]);
+    const connects: unknown[] = [];
+    const onEvent = (e: { kind: string }) => { if (e.kind === 'connect') connects.push(e); };
+    idleSim.events.on('event', onEvent);
+    try {
+      const run = await runCli(cli, ['idle', 'anon', '--rungs', '300ms'], { SQLPROBE_TARGETS: targets });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/target "anon" has auth type none: .*not idle; give the target an auth \(sql, managed-identity, service-principal or access-token\)/);
+      expect(run.stdout).toBe('');
+      expect(connects).toEqual([]);
+    } finally {
+      idleSim.events.off('event', onEvent);
+    }
+  });
+
   it('prints --json that validates, with progress kept off stdout', async () => {
     const run = await runCli(cli, ['idle', ...adHoc(idleSim), '--trust-server-certificate', '--rungs', '300ms', '--json'], { SQLPROBE_PASSWORD: SIM_PASSWORD });
     expect(run.code).toBe(0);

@@ -72,7 +72,6 @@ describe('targets', () => {
     ['expect.readOnly', { expect: { readOnly: 1 } }, 'SQLPROBE_TARGETS[0].expect.readOnly: expected true or false, got 1'],
     ['idle.rungs', { idle: { rungs: ['31 minutes'] } }, 'SQLPROBE_TARGETS[0].idle.rungs[0]: expected a positive duration such as "500ms", "30s", "31m" or "1h", got "31 minutes"'],
     ['idle.keepalive', { idle: { keepalive: ['maybe'] } }, 'SQLPROBE_TARGETS[0].idle.keepalive[0]: expected "on" or "off", got "maybe"'],
-    ['idle.mode', { idle: { mode: 'forever' } }, 'SQLPROBE_TARGETS[0].idle.mode: expected "held" or "single", got "forever"'],
     ['idle.maxHeld', { idle: { maxHeld: 0 } }, 'SQLPROBE_TARGETS[0].idle.maxHeld: expected at least 1, got 0'],
     ['pool.size', { pool: { size: 500 } }, 'SQLPROBE_TARGETS[0].pool.size: expected an integer 1–100, got 500'],
     ['tags', { tags: { team: 7 } }, 'SQLPROBE_TARGETS[0].tags.team: expected a string value, got 7'],

@@ -14,7 +14,7 @@ const byRung = (outcomes: ConnectionOutcome[], rungMs: number, keepalive: 'on' |
   outcomes.find((o) => o.rungMs === rungMs && o.keepalive === keepalive);
 
 async function ladder(sim: Simulator, rungs = ['500ms', '3s']) {
-  const target = simTarget(sim, { idle: { rungs, keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s' } });
+  const target = simTarget(sim, { idle: { rungs, keepalive: ['on', 'off'], useTimeout: '1s' } });
   const result = await runSingle('idle', target, OPTIONS, new AbortController().signal);
   expect(probeResultSchema.parse(result)).toBeTruthy();
   return result;
@@ -59,7 +59,7 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
     sim = await startSim({ idleTimeoutMs: KILL_MS, idleClose: 'rst' });
     let kills = 0;
     sim.events.on('event', (e) => { if (e.kind === 'idle-kill') kills += 1; });
-    const target = simTarget(sim, { idle: { rungs: ['500ms', '3s'], keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s' } });
+    const target = simTarget(sim, { idle: { rungs: ['500ms', '3s'], keepalive: ['on', 'off'], useTimeout: '1s' } });
     let resolved = false;
     // What the run looked like from outside when each outcome arrived.
     const heard: { outcome: ConnectionOutcome; resolved: boolean; kills: number }[] = [];
@@ -84,7 +84,7 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
 
   test('onOutcome hears the connections given up when the run is stopped', async () => {
     sim = await startSim({ idleTimeoutMs: 60_000 });
-    const target = simTarget(sim, { idle: { rungs: ['300ms', '30s'], keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s' } });
+    const target = simTarget(sim, { idle: { rungs: ['300ms', '30s'], keepalive: ['on', 'off'], useTimeout: '1s' } });
     const stop = new AbortController();
     const heard: ConnectionOutcome[] = [];
     const result = await runSingle('idle', target, OPTIONS, stop.signal, {
@@ -109,9 +109,9 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
     expect(result.idle?.verdict).toMatchObject({ kind: 'no-idle-kill', text: expect.stringMatching(/^No idle kill up to 3(\.\d)? s idle/) });
   });
 
-  test('silent drop: the first use fails with the app\'s error; loopback keepalive cannot see it', async () => {
+  test('silent drop: the first use fails with the app\'s error; loopback keepalive cannot see it, and it is no gateway kill', async () => {
     sim = await startSim({ idleTimeoutMs: 60_000 });
-    const target = simTarget(sim, { idle: { rungs: ['1s'], keepalive: ['on', 'off'], mode: 'single', useTimeout: '1s', keepaliveIdle: '200ms' } });
+    const target = simTarget(sim, { idle: { rungs: ['1s'], keepalive: ['on', 'off'], useTimeout: '1s', keepaliveIdle: '200ms' } });
     const run = runSingle('idle', target, OPTIONS, new AbortController().signal);
     // Once the cohort is open, the simulator stops answering every session without closing any.
     await new Promise((r) => setTimeout(r, 500));
@@ -121,6 +121,12 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
       // The simulator's kernel still ACKs keepalive probes, so only the netlab shows keepalive-detected.
       expect(byRung(result.idle?.outcomes ?? [], 1000, keepalive)).toMatchObject({ outcome: 'dead-on-use', close: 'timeout', error: 'Failed to cancel request in 5000ms' });
     }
-    expect(result.idle?.verdict.kind).toBe('gateway-idle-kill');
+    // No FIN, no RST: not the gateway's kill. The verdict says what keepalive could not do, with the numbers.
+    const verdict = result.idle?.verdict;
+    expect(verdict).toMatchObject({ kind: 'silent-drop', maxSeconds: expect.any(Number) });
+    expect(verdict?.findings.map((f) => f.kind)).toEqual(['silent-drop']);
+    expect(verdict?.text).toMatch(/^Silent drop ≈ 1(\.\d)? s \(died by 1(\.\d)? s, the shortest rung\) with keepalive on and off: no FIN or RST while idle, found dead on first use, so not the gateway's idle kill \(which closes the connection\); keepalive did not keep the flow alive: something answers keepalive probes while the session behind them is gone .*, or the rung came within keepalive's detection time \(first probe at 0\.2 s, then 10 probes 1 s apart\)/);
+    expect(verdict?.recommendations[0]).toMatch(/^Find the device that drops idle flows silently/);
+    expect(verdict?.recommendations.some((r) => r.includes('Redirect'))).toBe(false);
   }, 20_000);
 });

@@ -84,36 +84,45 @@ describe('the idle registry held across ticks, against the simulator', () => {
 });
 
 describe('the pool prober under an idle kill', () => {
-  test('unvalidated borrows fail once per kill; the socket check catches every one', async () => {
+  test('unvalidated borrows fail once per kill; validated borrows replace every flagged connection and none fails', async () => {
     const sim = await startSim({ idleTimeoutMs: 800, idleClose: 'rst' });
     const kills: unknown[] = [];
-    sim.events.on('event', (e) => e.kind === 'idle-kill' && kills.push(e));
+    const logins: unknown[] = [];
+    sim.events.on('event', (e) => {
+      if (e.kind === 'idle-kill') kills.push(e);
+      if (e.kind === 'login') logins.push(e);
+    });
     const registry = new IdleRegistry({ slackMs: 0 });
     const target = simTarget(sim, { probes: ['pool'], pool: { size: 4, idleFor: '1500ms' }, idle: { useTimeout: '1s' } });
     try {
       expect(await registry.tick([target], OPTIONS)).toEqual([]);
+      expect(logins).toHaveLength(4);
       await sleep(1600);
       const [result] = await registry.tick([target], OPTIONS);
+      expect(kills).toHaveLength(4);
       expect(probeResultSchema.parse(result).pool).toEqual({
         size: 4,
         idleMs: expect.any(Number),
         failedOnFirstUse: kills.length,
         caughtBySocketCheck: kills.length,
         missedBySocketCheck: 0,
+        // Measured: each validated borrow discarded its dead connection, logged in afresh and ran the query.
+        validatedFailures: 0,
         error: 'Requests can only be made in the LoggedIn state, not the Final state',
       });
-      expect(kills).toHaveLength(4);
+      expect(logins).toHaveLength(4 + kills.length);
       expect(result.success).toBe(false);
       expect(result.error).toMatchObject({ class: 'connection-lost', phase: 'query' });
-      // Validated borrow: a pool that drops what the socket check flags hands out no dead connection.
-      expect(result.pool!.failedOnFirstUse - result.pool!.caughtBySocketCheck).toBe(0);
+      expect(result.error?.message).toMatch(/^4 of 4 pooled connections failed on first use after \d+ s idle \(4 caught by a socket check on borrow; 0 failed with it\)/);
+      // The replacements were used once and closed: nothing stays open.
+      expect(registry.held()).toBe(0);
     } finally {
       await registry.close();
       await sim.stop();
     }
   });
 
-  test('a silent drop gets past the socket check: validated borrows fail too', async () => {
+  test('a silent drop gets past the socket check: validated borrows fail too, measured on the same uses', async () => {
     const sim = await startSim({ idleTimeoutMs: 60_000 });
     const registry = new IdleRegistry({ slackMs: 0 });
     const target = simTarget(sim, { probes: ['pool'], pool: { size: 2, idleFor: '300ms' }, idle: { useTimeout: '500ms' } });
@@ -122,7 +131,10 @@ describe('the pool prober under an idle kill', () => {
       await sim.setFault('gateway', { kind: 'silent-drop' });
       await sleep(400);
       const [result] = await registry.tick([target], OPTIONS);
-      expect(result.pool).toMatchObject({ size: 2, failedOnFirstUse: 2, caughtBySocketCheck: 0, missedBySocketCheck: 2, error: 'Failed to cancel request in 5000ms' });
+      expect(result.pool).toMatchObject({
+        size: 2, failedOnFirstUse: 2, caughtBySocketCheck: 0, missedBySocketCheck: 2, validatedFailures: 2,
+        error: 'Failed to cancel request in 5000ms', validatedError: 'Failed to cancel request in 5000ms',
+      });
     } finally {
       await registry.close();
       await sim.stop();

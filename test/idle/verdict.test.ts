@@ -77,6 +77,43 @@ describe('verdictFor', () => {
     expect(v.recommendations.some((r) => r.includes('Redirect'))).toBe(false);
   });
 
+  test('silent drop with keepalive on and off: no close while idle, so not the gateway; keepalive did not help', () => {
+    const dead = { error: 'Failed to cancel request in 5000ms', close: 'timeout' as const, keepaliveIdleMs: 30_000 };
+    const outcomes = LADDER.flatMap((r) => (['on', 'off'] as const).map((k) => {
+      const ka = k === 'on' ? { keepaliveIdleMs: 30_000 } : {};
+      return r < 10 * MIN ? o(r, k, 'survived', ka) : o(r, k, 'dead-on-use', k === 'on' ? dead : { ...dead, keepaliveIdleMs: undefined });
+    }));
+    const v = verdictFor(outcomes);
+    expect(v).toMatchObject({ kind: 'silent-drop', atSeconds: 600, minSeconds: 300, maxSeconds: 900 });
+    expect(v.findings.map((f) => f.kind)).toEqual(['silent-drop']);
+    expect(v.text).toBe('Silent drop ≈ 600 s (10 min) (between 300 s (5 min) and 900 s (15 min) idle) with keepalive on and off: no FIN or RST while idle, found dead on first use, so not the gateway\'s idle kill (which closes the connection); keepalive did not keep the flow alive: something answers keepalive probes while the session behind them is gone (a proxy or load balancer that terminates TCP, or a server that stopped answering).');
+    expect(v.recommendations).toEqual([
+      expect.stringMatching(/^Find the device that drops idle flows silently/),
+      'Keep the pool\'s idle lifetime under 300 s (5 min): with or without keepalive, a connection idle longer was found dead.',
+      'A socket check on borrow does not see a silent drop: validate idle connections with a query (or discard them) before use.',
+      expect.stringMatching(/^Retry transport errors/),
+    ]);
+    expect(v.recommendations.some((r) => r.includes('Redirect'))).toBe(false);
+  });
+
+  test('silent drop found before keepalive could notice it: the wording and a recommendation say so', () => {
+    const dead = { error: 'Failed to cancel request in 5000ms', close: 'timeout' as const };
+    const v = verdictFor([o(1000, 'on', 'dead-on-use', { ...dead, keepaliveIdleMs: 200 }), o(1000, 'off', 'dead-on-use', dead)]);
+    expect(v).toMatchObject({ kind: 'silent-drop', atSeconds: 1, maxSeconds: 1 });
+    expect(v.text).toBe('Silent drop ≈ 1 s (died by 1 s, the shortest rung) with keepalive on and off: no FIN or RST while idle, found dead on first use, so not the gateway\'s idle kill (which closes the connection); keepalive did not keep the flow alive: something answers keepalive probes while the session behind them is gone (a proxy or load balancer that terminates TCP, or a server that stopped answering), or the rung came within keepalive\'s detection time (first probe at 0.2 s, then 10 probes 1 s apart) and a dropped flow had not been noticed yet.');
+    expect(v.recommendations).toContain('Measure again with rungs past keepalive\'s detection time (10.2 s): a flow the path dropped then shows as keepalive-detected, and one that keepalive keeps alive survives.');
+  });
+
+  test('silent drop of keepalive on while keepalive off outlives it; an earlier keepalive-off death is a NAT finding of its own', () => {
+    const on = (r: number) => (r < 15 * MIN ? o(r, 'on', 'survived') : o(r, 'on', 'dead-on-use', { close: 'timeout', keepaliveIdleMs: 30_000 }));
+    const outlived = verdictFor(LADDER.flatMap((r) => [on(r), o(r, 'off', 'survived')]));
+    expect(outlived.kind).toBe('silent-drop');
+    expect(outlived.text).toMatch(/ with keepalive on \(keepalive off outlived it\): /);
+    const both = verdictFor(LADDER.flatMap((r) => [on(r), r < 4 * MIN ? o(r, 'off', 'survived') : o(r, 'off', 'dead-on-use', { close: 'timeout' })]));
+    expect(both.findings.map((f) => f.kind)).toEqual(['nat-idle-drop', 'silent-drop']);
+    expect(both.text).toMatch(/^NAT idle drop ≈ 240 s .* Also: Silent drop ≈ 600 s \(10 min\) .* with keepalive on and off: /);
+  });
+
   test('no idle kill up to the longest rung', () => {
     const v = verdictFor(LADDER.flatMap((r) => [o(r, 'on', 'survived'), o(r, 'off', 'survived', { idleMs: r + 1500 })]));
     expect(v).toMatchObject({ kind: 'no-idle-kill', atSeconds: 2401.5 });

@@ -36,9 +36,9 @@ describeWithNetns('netlab: a real kernel NAT between the prober and the simulato
       timeoutMs: 60_000,
       targets: [
         // Keepalive every 2 s keeps the 8 s conntrack entry alive; without it the flow is forgotten.
-        target('ladder', { rungs: RUNGS_S.map((r) => `${r}s`), keepalive: ['on', 'off'], keepaliveIdle: '2s', useTimeout: '2s', mode: 'single' }),
+        target('ladder', { rungs: RUNGS_S.map((r) => `${r}s`), keepalive: ['on', 'off'], keepaliveIdle: '2s', useTimeout: '2s' }),
         // Keepalive slower than the NAT: its first probe meets a forgotten flow, and keepalive gives up.
-        target('slow-keepalive', { rungs: [`${SLOW_RUNG_S}s`], keepalive: ['on'], keepaliveIdle: `${SLOW_KEEPALIVE_S}s`, mode: 'single' }),
+        target('slow-keepalive', { rungs: [`${SLOW_RUNG_S}s`], keepalive: ['on'], keepaliveIdle: `${SLOW_KEEPALIVE_S}s` }),
       ],
     }, { SIM_PASSWORD });
   }, 90_000);

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../shared/config';
 import { PROBERS } from '../../shared/probers';
 import { probeResultSchema } from '../../shared/probers/result';
 import { runRound } from '../../shared/runner';
@@ -7,6 +8,8 @@ import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
 import { target } from './fakes';
 
 const DEADLINE_MS = 3000;
+/** The concurrency a deployment gets when SQLPROBE_CONCURRENCY is not set. */
+const DEFAULT_CONCURRENCY = loadConfig({}).settings.SQLPROBE_CONCURRENCY;
 
 let certs: TestCerts;
 let healthy: Simulator;
@@ -32,8 +35,9 @@ it('finishes a round of 200 targets, 10% hanging, within one deadline plus a mar
     probes: ['tcp', 'tls'],
   }));
   const t0 = performance.now();
-  // Concurrency above the 20 hanging targets: a bounded pool can only keep the bound if hanging targets cannot fill it.
-  const report = await runRound(targets, { region: 'test', timeoutMs: DEADLINE_MS, concurrency: 50, probers: PROBERS });
+  // The default concurrency, so the promise holds for a deployment that never set it: the 20 hanging
+  // targets hold 20 slots for one deadline while the others run in the slots left.
+  const report = await runRound(targets, { region: 'test', timeoutMs: DEADLINE_MS, concurrency: DEFAULT_CONCURRENCY, probers: PROBERS });
   const elapsed = performance.now() - t0;
 
   expect(report.results).toHaveLength(400);

@@ -54,13 +54,13 @@ describe('runRound', () => {
 
   it('answers for a prober that ignores its signal at deadline + grace', async () => {
     const hang: Prober = () => new Promise(() => {});
-    const t0 = performance.now();
-    const { results } = await runRound([target('stuck')], base({ timeoutMs: 200, graceMs: 50, probes: ['login'], probers: { login: hang } }));
-    const elapsed = performance.now() - t0;
+    const options = base({ timeoutMs: 200, graceMs: 50, probes: ['login'], probers: { login: hang } });
+    const { results, durationMs } = await runRound([target('stuck')], options);
     expect(results[0]).toMatchObject({ success: false, error: { class: 'timeout-login', phase: 'login' } });
     probeResultSchema.parse(results[0]);
-    expect(elapsed).toBeGreaterThanOrEqual(200);
-    expect(elapsed).toBeLessThan(200 + 50 + 500);
+    // Answered for after the deadline, not before it, and within a few deadlines, not never.
+    expect(results[0].durationMs).toBeGreaterThanOrEqual(options.timeoutMs);
+    expect(durationMs).toBeLessThan(4 * (options.timeoutMs + options.graceMs!));
   });
 
   it('keeps at most `concurrency` targets in flight and runs a target\'s probes in sequence', async () => {
@@ -110,11 +110,12 @@ describe('runRound', () => {
   });
 
   it('stops at the round budget: running probes end as timeouts, queued ones are skipped', async () => {
-    const slow = fakeProber(() => ({ success: true, delayMs: 10_000 }));
+    // Each probe would answer after 20 min and its deadline is 10 min: only the budget can end them now.
+    const slow = fakeProber(() => ({ success: true, delayMs: 20 * 60_000 }));
     const targets = Array.from({ length: 6 }, (_, i) => target(`t${i}`));
-    const t0 = performance.now();
-    const report = await runRound(targets, base({ timeoutMs: 10_000, budgetMs: 150, concurrency: 2, probes: ['tcp'], probers: { tcp: slow } }));
-    expect(performance.now() - t0).toBeLessThan(2000);
+    const options = base({ timeoutMs: 10 * 60_000, budgetMs: 150, concurrency: 2, probes: ['tcp'], probers: { tcp: slow } });
+    const report = await runRound(targets, options);
+    expect(report.durationMs).toBeLessThan(options.timeoutMs / 10);
     expect(report.results).toHaveLength(2);
     expect(report.results.every((r) => !r.success && r.error?.class === 'timeout-tcp')).toBe(true);
     expect(report.skipped.map((s) => s.target)).toEqual(['t2', 't3', 't4', 't5']);
