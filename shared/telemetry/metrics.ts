@@ -10,7 +10,7 @@ import { BORROW_CHECKS, DIMENSIONS as D, METRICS, TRACER_NAME } from './names';
 const idleOutcomes = z.object({
   outcomes: z.array(connectionOutcomeSchema.pick({ rungMs: true, keepalive: true, outcome: true, deathAgeMs: true })),
 });
-const poolCounts = poolDetailsSchema.pick({ failedOnFirstUse: true, missedBySocketCheck: true });
+const poolCounts = poolDetailsSchema.pick({ failedOnFirstUse: true, missedBySocketCheck: true, validatedFailures: true });
 
 /**
  * Creates the instruments on the current global meter provider (so again after a re-initialisation)
@@ -41,7 +41,9 @@ export function createMetricRecorder(): (r: ProbeResult) => void {
     const pool = poolCounts.safeParse(r.pool);
     if (pool.success) {
       deadOnBorrow.add(pool.data.failedOnFirstUse, { ...where, [D.borrowCheck]: BORROW_CHECKS.none });
-      deadOnBorrow.add(pool.data.missedBySocketCheck, { ...where, [D.borrowCheck]: BORROW_CHECKS.socketCheck });
+      // Measured by borrowing through the check; results stored before that measurement carry the estimate.
+      const validated = pool.data.validatedFailures ?? pool.data.missedBySocketCheck;
+      deadOnBorrow.add(validated, { ...where, [D.borrowCheck]: BORROW_CHECKS.socketCheck });
     }
   };
 }

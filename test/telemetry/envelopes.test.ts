@@ -183,7 +183,7 @@ test('every metric arrives with its dimensions', () => {
   expect(metric(METRICS.idleOutcome, { ...where, rung: '5m', keepalive: 'on', outcome: 'survived' })).toMatchObject({ value: 1 });
   expect(metric(METRICS.idleDeathAge, { ...where, keepalive: 'off' })).toMatchObject({ value: 240_100, count: 1 });
   expect(metric(METRICS.poolDeadOnBorrow, { ...where, borrowCheck: 'none' })).toMatchObject({ value: 3 });
-  expect(metric(METRICS.poolDeadOnBorrow, { ...where, borrowCheck: 'socket-check' })).toMatchObject({ value: 1 });
+  expect(metric(METRICS.poolDeadOnBorrow, { ...where, borrowCheck: 'socket-check' })).toMatchObject({ value: 2 });
 });
 
 test('a verdict change is one custom event', () => {

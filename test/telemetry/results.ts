@@ -96,13 +96,16 @@ export function idleTick(): ProbeResult {
   });
 }
 
-/** A pool probe: 5 connections idle 5 minutes, 3 dead on first use, the socket check caught 2. */
+/**
+ * A pool probe: 5 connections idle 5 minutes, 3 dead on first use, the socket check caught 2; borrowed
+ * through the check, 2 uses still failed (the one it missed, and a replacement that failed).
+ */
 export function poolRun(): ProbeResult {
   return loginSuccess({
     probe: 'pool',
     success: false,
     phases: [{ name: 'query', startMs: 0, durationMs: 12 }],
     error: { class: 'connection-lost', phase: 'query', transient: true, message: 'Connection lost - read ECONNRESET', recommendation: 'Validate pooled connections on borrow.' },
-    pool: { size: 5, idleMs: 300_000, failedOnFirstUse: 3, caughtBySocketCheck: 2, missedBySocketCheck: 1, error: 'Connection lost - read ECONNRESET' },
+    pool: { size: 5, idleMs: 300_000, failedOnFirstUse: 3, caughtBySocketCheck: 2, missedBySocketCheck: 1, validatedFailures: 2, error: 'Connection lost - read ECONNRESET' },
   });
 }
