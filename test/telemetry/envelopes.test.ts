@@ -6,6 +6,7 @@ import { targetSchema, type TargetInput } from '../../shared/config/target';
 import { PROBERS } from '../../shared/probers';
 import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
 import { initTelemetry, type Telemetry } from '../../shared/telemetry';
+import { telemetrySettings } from './settings';
 import { DIMENSIONS, EVENTS, METRICS, PHASE_EVENT } from '../../shared/telemetry/names';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { startSim } from '../helpers/sim';
@@ -59,14 +60,12 @@ beforeAll(async () => {
   process.env.SQLPROBE_TARGETS = JSON.stringify(targets);
   for (const t of targets) refused.push(await PROBERS.login(targetSchema.parse(t), { region: 'westeurope', timeoutMs: 5000 }, AbortSignal.timeout(5000)));
   await breeze.start();
-  telemetry = initTelemetry({
-    APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString,
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: undefined,
-    SQLPROBE_LIVE_METRICS: false,
-    SQLPROBE_OFFLINE_STORAGE_DIR: storage,
+  telemetry = initTelemetry(telemetrySettings({
     // Both sinks at once: Application Insights and a JSON Lines file.
+    APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString,
+    SQLPROBE_OFFLINE_STORAGE_DIR: storage,
     SQLPROBE_RESULTS_FILE: join(storage, 'results.jsonl'),
-  });
+  }));
   for (const r of [ok, failed, idle, pool]) telemetry.record(r);
   telemetry.recordVerdictChange({ target: 'orders', region: 'westeurope', verdict: 'nat-idle-drop', previous: 'no-idle-kill', recommendation: 'Keep TCP keepalive on, at or below 180 s.' });
   for (const r of [...refused, leaky]) telemetry.record(r);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTelemetry, type Telemetry } from '../../shared/telemetry';
+import { telemetrySettings } from './settings';
 import { FakeBreeze } from './breeze';
 import { loginFailure, loginSuccess } from './results';
 
@@ -13,13 +14,10 @@ beforeAll(async () => {
   process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
   await breeze.start();
   breeze.mode = 'hang';
-  telemetry = initTelemetry({
+  telemetry = initTelemetry(telemetrySettings({
     APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString,
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: undefined,
-    SQLPROBE_LIVE_METRICS: false,
     SQLPROBE_OFFLINE_STORAGE_DIR: storage,
-    SQLPROBE_RESULTS_FILE: undefined,
-  });
+  }));
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { initTelemetry } from '../../shared/telemetry';
+import { telemetrySettings } from './settings';
 import { loginSuccess } from './results';
 
 // Only this test replaces the distro, to see *when* it is loaded; the other suites use the real one.
@@ -9,13 +10,9 @@ jest.mock('@azure/monitor-opentelemetry', () => {
 });
 
 test('the distro loads on the first flush, not on import, init or record', async () => {
-  const telemetry = initTelemetry({
+  const telemetry = initTelemetry(telemetrySettings({
     APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=http://127.0.0.1:9/',
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: undefined,
-    SQLPROBE_LIVE_METRICS: false,
-    SQLPROBE_OFFLINE_STORAGE_DIR: undefined,
-    SQLPROBE_RESULTS_FILE: undefined,
-  });
+  }));
   telemetry.record(loginSuccess());
   expect(distroLoaded).toBe(false);
   await telemetry.flush(5000);

@@ -2,16 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeResultSchema } from '../../shared/probers/result';
-import { EVENTS, initTelemetry, type TelemetrySettings } from '../../shared/telemetry';
+import { EVENTS, initTelemetry } from '../../shared/telemetry';
+import { telemetrySettings } from './settings';
 import { loginFailure, loginSuccess } from './results';
 
-const none: TelemetrySettings = {
-  APPLICATIONINSIGHTS_CONNECTION_STRING: undefined,
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: undefined,
-  SQLPROBE_LIVE_METRICS: false,
-  SQLPROBE_OFFLINE_STORAGE_DIR: undefined,
-  SQLPROBE_RESULTS_FILE: undefined,
-};
+const none = telemetrySettings();
 const change = { target: 'orders', region: 'westeurope', verdict: 'gateway-idle-kill', recommendation: 'Use the Redirect connection policy.' } as const;
 
 test('without a connection string or a file, each result is one console line', async () => {

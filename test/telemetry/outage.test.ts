@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTelemetry, type Telemetry } from '../../shared/telemetry';
+import { telemetrySettings } from './settings';
 import type { ProbeResult } from '../../shared/probers/result';
 import { FakeBreeze } from './breeze';
 import { loginFailure, loginSuccess } from './results';
@@ -16,13 +17,10 @@ let telemetry: Telemetry | undefined;
 
 /** What a new invocation does: a fresh telemetry against the same offline storage. */
 function invocation(): Telemetry {
-  telemetry = initTelemetry({
+  telemetry = initTelemetry(telemetrySettings({
     APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString,
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: undefined,
-    SQLPROBE_LIVE_METRICS: false,
     SQLPROBE_OFFLINE_STORAGE_DIR: storage,
-    SQLPROBE_RESULTS_FILE: undefined,
-  });
+  }));
   return telemetry;
 }
 

@@ -1,19 +1,14 @@
 // The last line of defence before results leave the process: known secrets are scrubbed from every
 // result and verdict change, whichever sink gets them.
-import { initTelemetry, scrubSecrets, secretsFromEnv, type TelemetrySettings } from '../../shared/telemetry';
+import { initTelemetry, scrubSecrets, secretsFromEnv } from '../../shared/telemetry';
+import { telemetrySettings } from './settings';
 import { idleTick, loginFailure } from './results';
 
 const PASSWORD = 'Pa55w0rd-for-redaction-9c2d';
 const SP_SECRET = 'sp~Secret.value_4411';
 const TOKEN = 'token-value-no-jwt-shape-77aa';
 
-const none: TelemetrySettings = {
-  APPLICATIONINSIGHTS_CONNECTION_STRING: undefined,
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: undefined,
-  SQLPROBE_LIVE_METRICS: false,
-  SQLPROBE_OFFLINE_STORAGE_DIR: undefined,
-  SQLPROBE_RESULTS_FILE: undefined,
-};
+const none = telemetrySettings();
 
 const targetsEnv = {
   SQLPROBE_TARGETS: JSON.stringify([

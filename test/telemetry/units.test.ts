@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { availabilityMessage, toTimeSpan } from '../../shared/telemetry/availability';
+import { telemetrySettings } from './settings';
 import { AzureTelemetry } from '../../shared/telemetry/azure';
 import { authenticationStringProblem, connectionStringProblem, managedIdentity, parseConnectionString } from '../../shared/telemetry/connection';
 import { defaultStorageDirectory, distroOptions } from '../../shared/telemetry/distro-options';
@@ -13,14 +14,8 @@ import type { TelemetrySettings } from '../../shared/telemetry/types';
 import { loginFailure } from './results';
 
 const IKEY = '00000000-0000-4000-8000-000000000001';
-const settings = (over: Partial<TelemetrySettings> = {}): TelemetrySettings => ({
-  APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${IKEY};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`,
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: undefined,
-  SQLPROBE_LIVE_METRICS: false,
-  SQLPROBE_OFFLINE_STORAGE_DIR: undefined,
-  SQLPROBE_RESULTS_FILE: undefined,
-  ...over,
-});
+const settings = (over: Partial<TelemetrySettings> = {}): TelemetrySettings =>
+  telemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${IKEY};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`, ...over });
 
 test.each([
   [0, '00:00:00.000'],
