@@ -49,7 +49,13 @@ function errorCodes(error: unknown, depth = 0): string[] {
 function errorMessage(error: unknown): string {
   if (error instanceof AggregateError) return error.errors.map(errorMessage).join('; ') || error.message;
   if (error instanceof Error) return error.message;
-  return error === undefined ? '' : String(error);
+  if (error === undefined) return '';
+  try {
+    return String(error);
+  } catch {
+    // Anything can be thrown, even a value with no text ([{ toString: false }], a null prototype).
+    return `a thrown ${typeof error} with no message`;
+  }
 }
 
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['AbortError', 'TimeoutError', 'ABORT_ERR', 'ETIMEOUT']);

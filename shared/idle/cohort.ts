@@ -13,6 +13,8 @@ export interface Cell {
 
 interface Entry extends Cell {
   held?: HeldConnection;
+  /** The cohort's clock when this connection's login finished: its last activity. */
+  loggedInAt?: number;
   /** Set the moment its check starts, so a check that takes seconds is never started twice. */
   checking?: boolean;
   outcome?: ConnectionOutcome;
@@ -23,7 +25,10 @@ export interface CohortPlan {
   kind: 'idle' | 'pool';
   cells: Cell[];
   keepaliveIdleMs: number;
-  /** The registry's clock (ms) when the cohort opened; rungs fall due relative to it. */
+  /**
+   * The registry's clock (ms) when the cohort started opening: the schedule's mark. Rungs fall due
+   * from `Cohort.idleSince`, once the logins are done, never from this.
+   */
   openedAt: number;
   runId?: string;
 }
@@ -38,12 +43,20 @@ export class Cohort {
   readonly entries: Entry[];
   /** The first open failure, when any connection could not be opened. */
   openError?: unknown;
+  /**
+   * When the last of the cohort's logins finished, on its clock: every connection held has idled at
+   * least since then. Idle ages and rungs count from it, so a login's own time (seconds on a loaded
+   * host) is never idle time, and the connections of one rung share one age, checked together.
+   */
+  idleSince?: number;
 
   /**
-   * `onOutcome` hears each connection's outcome the moment it settles (an open that failed, a check
-   * at its rung, a connection given up), so a caller can show progress before the cohort is done.
+   * `clock` is the caller's clock in ms (the one `checkDue`'s `now` is read from): idle ages are
+   * measured on it. `onOutcome` hears each connection's outcome the moment it settles (an open that
+   * failed, a check at its rung, a connection given up), so a caller can show progress before the
+   * cohort is done.
    */
-  constructor(readonly plan: CohortPlan, private readonly onOutcome?: (outcome: ConnectionOutcome) => void) {
+  constructor(readonly plan: CohortPlan, private readonly clock: () => number, private readonly onOutcome?: (outcome: ConnectionOutcome) => void) {
     this.entries = plan.cells.map((cell) => ({ ...cell }));
   }
 
@@ -77,6 +90,7 @@ export class Cohort {
           return;
         }
         entry.held = new HeldConnection(session, entry.keepalive, this.plan.keepaliveIdleMs);
+        entry.loggedInAt = this.clock();
       } catch (err) {
         if (signal.aborted) {
           this.settle(entry, this.inconclusive(entry, 'stopped'));
@@ -86,6 +100,8 @@ export class Cohort {
         this.settle(entry, this.inconclusive(entry, 'open-failed', err instanceof Error ? err.message : String(err)));
       }
     }));
+    const loggedIn = this.entries.flatMap((e) => (e.held && e.loggedInAt !== undefined ? [e.loggedInAt] : []));
+    if (loggedIn.length > 0) this.idleSince = Math.max(...loggedIn);
   }
 
   private inconclusive(cell: Cell, reason: NonNullable<ConnectionOutcome['reason']>, error?: string): ConnectionOutcome {
@@ -104,15 +120,21 @@ export class Cohort {
     return this.entries.filter((e) => !e.outcome).map(({ rungMs, keepalive }) => ({ rungMs, keepalive }));
   }
 
-  /** When the next unsettled rung falls due on the registry's clock. */
+  /** The held connections not yet settled nor being checked. */
+  private waiting(): (Entry & { held: HeldConnection })[] {
+    return this.entries.filter((e): e is Entry & { held: HeldConnection } => !e.outcome && !e.checking && !!e.held);
+  }
+
+  /** When the next unsettled rung falls due, on the cohort's clock. */
   nextDueAt(): number | undefined {
-    const rungs = this.entries.filter((e) => !e.outcome && !e.checking).map((e) => e.rungMs);
-    return rungs.length > 0 ? this.plan.openedAt + Math.min(...rungs) : undefined;
+    const rungs = this.waiting().map((e) => e.rungMs);
+    return rungs.length > 0 && this.idleSince !== undefined ? this.idleSince + Math.min(...rungs) : undefined;
   }
 
   /** The connections whose rung is due at `now` (within `slackMs`), for a socket check or a use. */
   due(now: number, slackMs: number): (Entry & { held: HeldConnection })[] {
-    return this.entries.filter((e): e is Entry & { held: HeldConnection } => !e.outcome && !e.checking && !!e.held && this.plan.openedAt + e.rungMs <= now + slackMs);
+    const since = this.idleSince;
+    return since === undefined ? [] : this.waiting().filter((e) => since + e.rungMs <= now + slackMs);
   }
 
   /**
@@ -125,7 +147,8 @@ export class Cohort {
     for (const entry of due) entry.checking = true;
     return Promise.all(due.map(async (entry) => {
       const cell = { cohort: this.id, rungMs: entry.rungMs };
-      const idleMs = Math.round(now - this.plan.openedAt);
+      // The time the logins took is not idle time (the death age, too, counts from the login's end).
+      const idleMs = Math.max(0, Math.round(now - (this.idleSince ?? now)));
       let outcome: ConnectionOutcome;
       if (this.plan.kind === 'pool') {
         const borrowed = await entry.held.borrow(cell, idleMs, sql, useTimeoutMs, () => openHeld(signal));

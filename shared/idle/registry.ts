@@ -194,7 +194,7 @@ export class IdleRegistry {
   private async openCohort(target: Target, options: ProbeOptions, signal: AbortSignal, plan: CohortPlan): Promise<{ cohort?: Cohort; capped?: boolean }> {
     const s = this.state(target.name);
     if (!this.fits(target, plan.cells.length)) return { capped: true };
-    const cohort = new Cohort({ ...plan, openedAt: this.clock() });
+    const cohort = new Cohort({ ...plan, openedAt: this.clock() }, this.clock);
     s.cohorts.push(cohort);
     await cohort.open((sig) => this.open(target, options, sig), signal);
     // Only a scheduled cohort that holds something sets the schedule; a failed open is retried next tick.

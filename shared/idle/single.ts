@@ -29,7 +29,7 @@ export interface SingleRunOptions {
 export async function runSingle(kind: 'idle' | 'pool', target: Target, options: ProbeOptions, signal: AbortSignal, { open = openHeldSession, rungs, onOutcome }: SingleRunOptions = {}): Promise<ProbeResult> {
   const rec = recorderFor(target, kind, options);
   const now = () => performance.now();
-  const cohort = new Cohort(kind === 'idle' ? idlePlan(target, now(), rungs) : poolPlan(target, now()), onOutcome);
+  const cohort = new Cohort(kind === 'idle' ? idlePlan(target, now(), rungs) : poolPlan(target, now()), now, onOutcome);
   const openHeld = (sig: AbortSignal) => open(target, options, sig);
   await cohort.open(openHeld, signal);
   const outcomes: ConnectionOutcome[] = cohort.entries.flatMap((e) => (e.outcome ? [e.outcome] : []));

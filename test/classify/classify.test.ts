@@ -125,6 +125,14 @@ describe('classify: redaction and shape', () => {
     for (const cls of FAILURE_CLASSES) expect(classify({ phase: 'login', class: cls }).recommendation).not.toMatch(/\{\w+\}/);
   });
 
+  it('classifies a thrown value that cannot be turned into text (found by the property below)', () => {
+    for (const error of [[{ toString: false }], Object.create(null), { toString: () => { throw new Error('no'); } }]) {
+      const c = classify({ phase: 'dns', error });
+      expect(classificationSchema.safeParse(c).success).toBe(true);
+      expect(c.message).toBe('a thrown object with no message');
+    }
+  });
+
   it('never throws and always validates, whatever it is given', () => {
     const phases = ['dns', 'tcp', 'prelogin', 'tls', 'login', 'reroute', 'initialSql', 'query', 'idle'] as const;
     fc.assert(fc.property(

@@ -154,7 +154,7 @@ describe('stopping an idle tick (Ctrl-C in sqlprobe start)', () => {
     const sim = await startSim();
     const target = simTarget(sim, { probes: ['pool'], pool: { size: 1, idleFor: '1s' } });
     const open = (sig: AbortSignal) => openHeldSession(target, OPTIONS, sig);
-    const cohort = new Cohort(poolPlan(target, 0));
+    const cohort = new Cohort(poolPlan(target, 0), () => 0);
     try {
       await cohort.open(open, new AbortController().signal);
       // The pooled connection is dead and the socket check will see it: the validated borrow must replace it.

@@ -41,6 +41,32 @@ describe('the idle registry held across ticks, against the simulator', () => {
     expect(registry.held()).toBe(0);
   });
 
+  test('a slow login is not idle time: rungs fall due, and ages count, from the end of the logins', async () => {
+    // Every login takes 900 ms (a loaded host, a far region): the cohort starts long before any connection idles.
+    await sim.setFault('gateway', { kind: 'slow-start', delayMs: 900 });
+    const target = simTarget(sim, { idle: { rungs: ['500ms', '2s'], keepalive: ['on'], cohortEvery: '1h', useTimeout: '1s' } });
+    await registry.tick([target], OPTIONS);
+    await sim.setFault('gateway', null);
+    expect(registry.held('sim')).toBe(2);
+    // Over 900 ms since the cohort started, but no connection has idled 500 ms yet: nothing is due.
+    expect(await registry.tick([target], OPTIONS)).toEqual([]);
+
+    await sleep(600);
+    const [first] = await registry.tick([target], OPTIONS);
+    const survived = first.idle?.outcomes ?? [];
+    expect(survived).toEqual([expect.objectContaining({ rungMs: 500, outcome: 'survived' })]);
+    // Its age is idle time, which the 1.2 s idle kill spared, not the 1.5 s and more since the cohort started.
+    expect(survived[0].idleMs).toBeGreaterThanOrEqual(500);
+    expect(survived[0].idleMs).toBeLessThan(1200);
+
+    await sleep(1500);
+    const [second] = await registry.tick([target], OPTIONS);
+    expect(second.idle?.outcomes).toEqual([expect.objectContaining({ rungMs: 2000, outcome: 'closed-by-peer', close: 'fin' })]);
+    // Survivor and death are both aged from the end of the logins, so the bracket holds: survived below, died above.
+    expect(second.idle?.verdict).toMatchObject({ kind: 'gateway-idle-kill', minSeconds: Math.round((survived[0].idleMs ?? 0) / 100) / 10 });
+    expect(second.idle?.verdict.maxSeconds).toBeGreaterThan(second.idle?.verdict.minSeconds ?? Infinity);
+  });
+
   test('after a reset (a recycled host) the cohort it held is inconclusive, never a failure', async () => {
     const target = simTarget(sim, { idle: { rungs: ['2s', '5s'], keepalive: ['off'], cohortEvery: '1h' } });
     await registry.idle(target, OPTIONS, signal);
