@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
-import { idleSchema, loginProblem, targetSchema, type ProbeName, type Target } from '../shared/config/target';
+import { AD_HOC_NAME } from '../shared/app/adhoc';
+import { CREDENTIAL_LESS_PROBES, idleSchema, loginProblem, targetSchema, type ProbeName, type Target } from '../shared/config/target';
 import { UsageError } from './exit';
 
 /** The ad-hoc connection flags shared by `probe` and `idle`, as commander hands them over. */
@@ -18,7 +19,6 @@ export type TargetFlags = z.infer<typeof targetFlagsSchema>;
 
 /** Ad-hoc SQL logins read their password from this variable (or a prompt that fills it in). */
 export const PASSWORD_ENV = 'SQLPROBE_PASSWORD';
-export const AD_HOC_NAME = 'adhoc';
 
 const FLAG_NAMES: Record<keyof TargetFlags, string> = {
   server: '--server',
@@ -87,7 +87,7 @@ function adHocTarget(flags: TargetFlags): Target {
     trustServerCertificate: flags.trustServerCertificate,
     caFile: flags.caFile,
     // Without a login there are no credentials, so the default stops before the login probe.
-    probes: flags.probes === undefined ? (flags.user === undefined ? ['dns', 'tcp', 'tls'] : undefined) : splitList(flags.probes),
+    probes: flags.probes === undefined ? (flags.user === undefined ? CREDENTIAL_LESS_PROBES : undefined) : splitList(flags.probes),
   };
   const parsed = targetSchema.safeParse(input);
   if (!parsed.success) {

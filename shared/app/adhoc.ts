@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authSchema, targetSchema, type Target } from '../config/target';
+import { authSchema, CREDENTIAL_LESS_PROBES, targetSchema, type Target } from '../config/target';
 import { AZURE_SQL_SUFFIXES, azureSqlSuffix } from '../probers/session/scope';
 
 /**
@@ -50,5 +50,5 @@ export const AD_HOC_NAME = 'adhoc';
 
 /** Without a login there is nothing to log in with, so the default probes stop at TLS. */
 export function adHocTarget(server: AdHocServer): Target {
-  return targetSchema.parse({ ...server, name: AD_HOC_NAME, ...(server.auth.type === 'none' ? { probes: ['dns', 'tcp', 'tls'] } : {}) });
+  return targetSchema.parse({ ...server, name: AD_HOC_NAME, ...(server.auth.type === 'none' ? { probes: CREDENTIAL_LESS_PROBES } : {}) });
 }

@@ -7,6 +7,9 @@ export type ProbeName = z.infer<typeof probeName>;
 /** The probes that log in: they need credentials, so a target with auth "none" runs only the others. */
 export const LOGIN_PROBES = ['login', 'idle', 'pool'] as const satisfies readonly ProbeName[];
 export const needsLogin = (probe: ProbeName): boolean => (LOGIN_PROBES as readonly ProbeName[]).includes(probe);
+const DEFAULT_PROBES: ProbeName[] = ['dns', 'tcp', 'tls', 'login'];
+/** The default probes of a target without credentials (auth "none"). */
+export const CREDENTIAL_LESS_PROBES: readonly ProbeName[] = DEFAULT_PROBES.filter((p) => !needsLogin(p));
 
 const NAME_HINT = 'expected a slug: lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters, e.g. "orders-eastus"';
 export const targetName = z.string({ error: NAME_HINT }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, NAME_HINT);
@@ -75,7 +78,7 @@ export const targetSchema = z.strictObject({
   encrypt: z.union([z.literal(true), z.literal('strict')], { error: 'expected true or "strict" (unencrypted connections are not probed)' }).default(true),
   trustServerCertificate: z.boolean({ error: 'expected true or false' }).default(false),
   caFile: z.string({ error: 'expected a path to a PEM file' }).min(1).optional(),
-  probes: z.array(probeName).min(1, `expected at least one of ${PROBES.join(', ')}`).default(['dns', 'tcp', 'tls', 'login']),
+  probes: z.array(probeName).min(1, `expected at least one of ${PROBES.join(', ')}`).default(DEFAULT_PROBES),
   expect: z
     .strictObject({
       policy: z.enum(['proxy', 'redirect'], { error: 'expected "proxy" or "redirect"' }).optional(),
