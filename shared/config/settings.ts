@@ -66,7 +66,6 @@ export const settingsSchema = z.object({
   AZURE_CLIENT_ID: guid.optional(),
 });
 
-export type SettingsInput = z.input<typeof settingsSchema>;
 export type RawSettings = z.infer<typeof settingsSchema>;
 export const SETTING_NAMES = Object.keys(settingsSchema.shape) as (keyof RawSettings)[];
 
