@@ -38,7 +38,8 @@ export async function createRuntime(env: Record<string, string | undefined> = pr
   const { store, journal } = await connectStateStore(settings);
   // The process's one registry (the idle and pool probers use it too); with storage, its journal lives there.
   const idle = journal ? await configureIdleRegistry({ journal }) : idleRegistry();
-  return { settings, targets, problems, store, telemetry: initTelemetry(settings), idle, env };
+  // The secrets to scrub are read from the same env as the targets' settings, not process.env.
+  return { settings, targets, problems, store, telemetry: initTelemetry(settings, { env }), idle, env };
 }
 
 let shared: Promise<AppRuntime> | undefined;

@@ -1,5 +1,9 @@
 // The last line of defence before results leave the process: known secrets are scrubbed from every
 // result and verdict change, whichever sink gets them.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRuntime } from '../../shared/app/runtime';
 import { initTelemetry, scrubSecrets, secretsFromEnv } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
 import { idleTick, loginFailure } from './results';
@@ -71,5 +75,23 @@ describe('initTelemetry', () => {
     for (const line of lines.slice(0, 4)) expect(line).toMatch(/firewall-blocked: Login failed; secret was \[redacted\]$/);
     expect(lines[4]).toMatch(/: Rotate \[redacted\]$/);
     for (const secret of [PASSWORD, SP_SECRET, TOKEN, typed]) expect(lines.join('\n')).not.toContain(secret);
+  });
+});
+
+describe('the app runtime', () => {
+  it('scrubs the secrets of the env it was built from, which need not be process.env', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqlprobe-runtime-redact-'));
+    try {
+      const file = join(dir, 'results.jsonl');
+      const rt = await createRuntime({ ...targetsEnv, SQLPROBE_RESULTS_FILE: file });
+      expect(process.env.ORDERS_PASSWORD).toBeUndefined();
+      rt.telemetry.record(loginFailure({ error: { ...loginFailure().error!, message: `login as probe with ${PASSWORD}` } }));
+      await rt.telemetry.shutdown(5000);
+      const written = readFileSync(file, 'utf8');
+      expect(written).toContain('login as probe with [redacted]');
+      expect(written).not.toContain(PASSWORD);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
