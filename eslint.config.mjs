@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslint-layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
@@ -9,6 +10,27 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@typescript-eslint/no-floating-promises': 'off',
+    },
+  },
+  {
+    // The engine's layers run one way, and each folder is entered through its index.
+    files: ['shared/**/*.ts', 'cli/**/*.ts', 'functions/**/*.ts', 'sim/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/imports': 'error' },
+  },
+  {
+    // Settings are read once, by the app layer; everything below gets them passed in.
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/app/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read settings in shared/app and pass them down' }],
+    },
+  },
+  {
+    // The Functions programming model belongs to functions/ alone: the CLI is a host of shared/app too.
+    files: ['shared/**/*.ts', 'cli/**/*.ts', 'sim/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@azure/functions', message: 'only functions/ registers with the Functions host' }] }],
     },
   },
 );

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   }));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const { results } = await runRound(targets, { region: 'bench', timeoutMs: 30_000, concurrency: config.concurrency, probers: PROBERS });
+  const { results } = await runRound(targets, { env: process.env, region: 'bench', timeoutMs: 30_000, concurrency: config.concurrency, probers: PROBERS });
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const succeeded = results.filter((r) => r.success).length;

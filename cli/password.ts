@@ -1,4 +1,4 @@
-import type { Target } from '../shared/config/target';
+import type { Target } from '../shared/config';
 import { UsageError } from './exit';
 
 type Env = Record<string, string | undefined>;

@@ -1,7 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
-import { AD_HOC_NAME } from '../shared/app/adhoc';
-import { CREDENTIAL_LESS_PROBES, idleSchema, loginProblem, targetSchema, type ProbeName, type Target } from '../shared/config/target';
+import { adHocServerSchema, adHocTarget, CLI_AD_HOC } from '../shared/app';
+import { idleSchema, loginProblem, loginWithoutCredentials, targetSchema, type Target } from '../shared/config';
+import type { ProbeName } from '../shared/contract';
 import { UsageError } from './exit';
 
 /** The ad-hoc connection flags shared by `probe` and `idle`, as commander hands them over. */
@@ -74,22 +75,20 @@ export function parseRungsFlag(text: string): number[] {
   return parsed.data;
 }
 
-function adHocTarget(flags: TargetFlags): Target {
+/** A target from the ad-hoc flags, built by the same rules as any ad-hoc target; each problem names the flag to fix. */
+function flagsTarget(flags: TargetFlags): Target {
   const encrypt = parseEncrypt(flags.encrypt);
   checkReadable(flags.caFile);
   const input = {
-    name: AD_HOC_NAME,
     server: flags.server,
     port: flags.port,
-    database: flags.database ?? 'master',
+    database: flags.database,
     auth: flags.user === undefined ? { type: 'none' } : { type: 'sql', user: flags.user, passwordSetting: PASSWORD_ENV },
     encrypt,
     trustServerCertificate: flags.trustServerCertificate,
     caFile: flags.caFile,
-    // Without a login there are no credentials, so the default stops before the login probe.
-    probes: flags.probes === undefined ? (flags.user === undefined ? CREDENTIAL_LESS_PROBES : undefined) : splitList(flags.probes),
   };
-  const parsed = targetSchema.safeParse(input);
+  const parsed = adHocServerSchema(CLI_AD_HOC).safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = FLAG_OF_FIELD[String(issue.path[0])];
@@ -97,10 +96,11 @@ function adHocTarget(flags: TargetFlags): Target {
     });
     throw new UsageError([...new Set(problems)].join('\n'));
   }
-  if (parsed.data.probes.includes('login') && parsed.data.auth.type === 'none') {
+  const target = adHocTarget(parsed.data, flags.probes === undefined ? undefined : parseProbesFlag(flags.probes));
+  if (loginWithoutCredentials(target, target.probes).includes('login')) {
     throw new UsageError(`--probes: the login probe needs --user (the password comes from ${PASSWORD_ENV} or a prompt)`);
   }
-  return parsed.data;
+  return target;
 }
 
 /**
@@ -112,7 +112,7 @@ export function resolveTarget(name: string | undefined, flags: TargetFlags, conf
     if (flags.server === undefined) {
       throw new UsageError('name a configured target (sqlprobe probe <target>) or probe ad hoc with --server <host>');
     }
-    return adHocTarget(flags);
+    return flagsTarget(flags);
   }
   const extra = CONNECTION_FLAGS.find((k) => flags[k] !== undefined);
   if (extra) {

@@ -1,5 +1,8 @@
 import { app } from '@azure/functions';
-import { processRuntime } from '../shared/app';
-import { targetsHandler } from './handlers/targets';
+import { listTargets, processRuntime } from '../shared/app';
+import { json, withRuntime, type RuntimeSource } from './handlers/http';
+
+/** `GET /api/targets`: the configured targets without secrets, with their latest results and verdicts. */
+export const targetsHandler = (source: RuntimeSource) => withRuntime(source, async (rt) => json(200, await listTargets(rt)));
 
 app.http('targets', { methods: ['GET'], authLevel: 'function', route: 'targets', handler: targetsHandler(processRuntime) });

@@ -1,8 +1,7 @@
-import { Command, Option } from 'commander';
 import { createInterface } from 'node:readline';
-import { parseDuration } from './duration';
-import { configFromFlags, formatEvent, parseArg, parseFault, type CliOptions } from './flags';
-import { start, type Simulator } from './index';
+import { Command, Option } from 'commander';
+import { type CliOptions, configFromFlags, formatEvent, parseArg, parseDuration, parseFault } from './flags';
+import { type Simulator, start } from './index';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

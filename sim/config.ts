@@ -14,10 +14,13 @@ export const ErrorInjectionSchema = z.object({
 
 export const SqlLoginSchema = z.object({ user: z.string().min(1), password: z.string() });
 
+/** The login every logical server accepts unless told otherwise (a public test credential, not a secret). */
+export const DEFAULT_LOGIN = { user: 'sqlprobe', password: 'Sim-Passw0rd' } as const;
+
 export const LogicalServerSchema = z.object({
   /** Matched against LOGIN7's server name, or its first DNS label ("myserver" for myserver.database.windows.net). */
   name: z.string().default('sqlprobe-sim'),
-  logins: z.array(SqlLoginSchema).default([{ user: 'sqlprobe', password: 'Sim-Passw0rd' }]),
+  logins: z.array(SqlLoginSchema).default([{ ...DEFAULT_LOGIN }]),
   databases: z.array(z.string().min(1)).min(1).default(['master', 'appdb']),
   /** Access tokens accepted through FEDAUTH (Entra / managed identity logins). */
   accessTokens: z.array(z.string().min(1)).default([]),

@@ -1,8 +1,15 @@
 import { InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
-import { INJECTABLE_ERRORS, SimConfigSchema, type Fault, type InjectableError, type SimConfigInput } from './config';
-import { parseDuration } from './duration';
+import { parseDuration as parseUnits } from '../shared/config';
+import { type Fault, INJECTABLE_ERRORS, type InjectableError, type SimConfigInput, SimConfigSchema } from './config';
 import type { SimEvent } from './runtime';
+
+/** Parses "20ms", "5s", "30m", "1h" (the settings' syntax) or a bare number of milliseconds. */
+export function parseDuration(text: string): number {
+  const ms = /^\d+$/.test(text.trim()) ? Number(text) : parseUnits(text);
+  if (ms === undefined) throw new Error(`not a duration: ${text} (use e.g. 20ms, 5s, 30m)`);
+  return ms;
+}
 
 /** What commander hands the action: numbers and durations (ms) already parsed by the parsers below. */
 export interface CliOptions {
@@ -150,4 +157,3 @@ export function parseFault(text: string): Fault | null {
   if (kind === 'slow-start') return { kind, delayMs: parseDuration(arg ?? '5s') };
   return { kind } as Fault;
 }
-

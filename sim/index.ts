@@ -7,7 +7,7 @@ import { loadTlsContexts } from './tls-context';
 
 export * from './config';
 export type { SimEvent, SimEventKind } from './runtime';
-export { parseDuration } from './duration';
+export { parseDuration } from './flags';
 
 export interface SessionInfo {
   id: number;

@@ -1,17 +1,13 @@
-import { loginProblem } from '../../shared/app/probe';
-import { formatDuration } from '../../shared/config/duration';
-import { runSingle } from '../../shared/idle/single';
-import { roundOptionsFrom } from '../../shared/runner';
-import { loadCliConfig } from '../config';
+import { idleLadder } from '../../shared/app';
+import { formatDuration, loginProblem, loginWithoutCredentials } from '../../shared/config';
 import { EXIT, UsageError, type ExitCode } from '../exit';
+import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
 import { idleProgress } from '../live/idle-progress';
 import { screenFor } from '../live/screen';
 import { envWithPassword } from '../password';
 import { renderIdleReport } from '../report/idle-report';
 import { renderJson } from '../report/json';
-import { stopOnSignals } from '../signals';
 import { PASSWORD_ENV, parseRungsFlag, resolveTarget, type TargetFlags } from '../target-flags';
-import { openTelemetry } from '../telemetry';
 
 export interface IdleCommandOptions {
   rungs?: string;
@@ -27,31 +23,31 @@ export interface IdleCommandOptions {
  */
 export async function idleCommand(name: string | undefined, flags: TargetFlags, options: IdleCommandOptions): Promise<ExitCode> {
   const config = loadCliConfig();
-  if (name === undefined && flags.server !== undefined && flags.user === undefined) {
+  const target = resolveTarget(name, flags, config.targets);
+  // Without credentials a login goes out with an empty user and only ever fails.
+  if (name === undefined && loginWithoutCredentials(target, ['idle']).length > 0) {
     throw new UsageError(`--user: the idle probe holds logged-in connections; give --user (the password comes from ${PASSWORD_ENV} or a prompt)`);
   }
-  const target = resolveTarget(name, flags, config.targets);
-  // A configured target without credentials would log in with an empty user and only ever fail.
   const problem = loginProblem(target, ['idle'], 'give the target an auth (sql, managed-identity, service-principal or access-token) in SQLPROBE_TARGETS');
   if (problem) throw new UsageError(problem);
   const rungs = options.rungs === undefined ? target.idle.rungs : parseRungsFlag(options.rungs);
   const env = await envWithPassword(target, process.env);
-  const telemetry = openTelemetry(config.settings, options.resultsFile);
+  const host = await cliRuntime({ ...config, targets: [target] }, env, options);
   // Progress goes to stderr under --json, so stdout stays one JSON document.
   const screen = screenFor(options.json ? process.stderr : process.stdout);
   const perRung = target.idle.keepalive.length;
   screen.log(`Idle ladder for ${target.name} (${target.server}:${target.port}): ${rungs.map(formatDuration).join(', ')} × keepalive ${target.idle.keepalive.join('/')}, ${rungs.length * perRung} connections`);
   const stop = stopOnSignals();
   const progress = idleProgress(rungs, perRung, screen);
-  const result = await runSingle('idle', target, roundOptionsFrom(config.settings, { env }), stop.signal, { rungs, onOutcome: (o) => progress.outcome(o) }).finally(() => {
-    progress.stop();
-    stop.dispose();
-  });
+  const log = { log: () => {}, warn: (line: string) => screen.log(line), error: (line: string) => screen.log(line) };
   try {
-    telemetry.record(result);
+    const result = await idleLadder(host.rt, target, rungs, log, { signal: stop.signal, onOutcome: (o) => progress.outcome(o) }).finally(() => {
+      progress.stop();
+      stop.dispose();
+    });
     process.stdout.write(options.json ? renderJson([result]) : renderIdleReport(result));
     return result.success ? EXIT.ok : EXIT.probeFailed;
   } finally {
-    await telemetry.close();
+    await host.close();
   }
 }

@@ -1,18 +1,11 @@
-import type { InvocationContext, Timer } from '@azure/functions';
 import pc from 'picocolors';
-import { connectivityRound, idleTick } from '../../shared/app';
-import { idleRegistry } from '../../shared/idle/default-registry';
-import { loadCliConfig } from '../config';
+import { connectivityRound, idleTick, type Log } from '../../shared/app';
 import { DEMO_IDLE_KILL_MS, DEMO_SCHEDULES, startDemo, type Demo } from '../demo/demo';
 import { EXIT, UsageError, type ExitCode } from '../exit';
+import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
 import { screenFor } from '../live/screen';
 import { LiveView } from '../live/view';
-import { stopOnSignals } from '../signals';
-import { schedule } from '../start/schedule';
-import { cliRuntime, invocationContext, timerInfo } from '../start/runtime';
-import { openTelemetry } from '../telemetry';
-
-type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
+import { schedule } from '../schedule';
 
 const DEMO_BANNER = [
   pc.bold('No targets configured: running the demo against the built-in simulator.'),
@@ -34,41 +27,30 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   const demo: Demo | undefined = config.targets.length === 0 ? await startDemo() : undefined;
   const settings = demo ? { ...config.settings, ...DEMO_SCHEDULES } : config.settings;
   const targets = demo?.targets ?? config.targets;
-  const telemetry = openTelemetry(settings, options.resultsFile);
-  const registry = idleRegistry();
   const jobs: ReturnType<typeof schedule>[] = [];
+  let held = () => 0;
   const footer = () => {
     const next = jobs[0]?.msToNext();
-    return pc.dim(`${next === undefined ? '' : `next round in ${Math.ceil(next / 1000)} s · `}${registry.held()} idle connections held · Ctrl-C stops`);
+    return pc.dim(`${next === undefined ? '' : `next round in ${Math.ceil(next / 1000)} s · `}${held()} idle connections held · Ctrl-C stops`);
   };
   const view = new LiveView(targets, settings.region, screenFor(process.stdout), footer);
-  const rt = cliRuntime({ settings, targets }, telemetry.telemetry, registry, demo?.env ?? process.env, (r) => view.onResult(r));
-  const source = async () => rt;
-  const log = (line: string) => view.log(line);
-  const onError = (err: unknown) => log(pc.red(`sqlprobe: ${err instanceof Error ? err.message : String(err)}`));
-  /** Invokes a timer handler the way the host would: a Timer and a fresh InvocationContext per tick. */
-  const timer = (name: string, handler: TimerHandler) => (pastDue: boolean) => handler(timerInfo(pastDue), invocationContext(name, log));
-  /**
-   * The `connectivity` handler's round, plus the stop signal the host does not have: Ctrl-C ends a
-   * running round at once instead of waiting out its probes' deadlines. Probes it cuts short are
-   * skipped, not reported as failures.
-   */
-  const connectivity: TimerHandler = async (info, context) => {
-    await connectivityRound(await source(), context, info.isPastDue, stop.signal);
-  };
-  /**
-   * The `idle-tick` handler's work, with the same stop signal: Ctrl-C cuts a cohort's open short
-   * (its connections are inconclusive, not failures) instead of waiting out the probe timeout.
-   */
-  const idle: TimerHandler = async (info, context) => {
-    const settled = await idleTick(await source(), context, stop.signal);
-    if (settled > 0 || info.isPastDue) context.log(`sqlprobe: idle tick reported ${settled} result(s)${info.isPastDue ? ' (past due)' : ''}`);
-  };
+  const host = await cliRuntime({ ...config, settings, targets }, demo?.env ?? process.env, { ...options, onResult: (r) => view.onResult(r) });
+  const { rt } = host;
+  held = () => rt.idle.held();
+  const line = (...args: unknown[]) => view.log(args.map(String).join(' '));
+  // The timers' warnings and errors show above the table; their routine lines would only repeat it.
+  const log: Log = { log: () => {}, warn: line, error: line };
+  const onError = (err: unknown) => line(pc.red(`sqlprobe: ${err instanceof Error ? err.message : String(err)}`));
+  // The same timer work as the Functions app, plus the stop signal the host does not have: Ctrl-C
+  // ends a running round, or a cohort still opening, at once. Probes it cuts short are skipped,
+  // and connections it cuts short are inconclusive, not failures.
+  const connectivity = async (isPastDue: boolean) => void (await connectivityRound(rt, log, { isPastDue, signal: stop.signal }));
+  const idle = async (isPastDue: boolean) => void (await idleTick(rt, log, { isPastDue, signal: stop.signal }));
 
-  for (const line of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) log(line);
+  for (const text of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) line(text);
   jobs.push(
-    schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, timer('connectivity', connectivity), onError),
-    schedule(settings.SQLPROBE_IDLE_SCHEDULE, timer('idle-tick', idle), onError),
+    schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, connectivity, onError),
+    schedule(settings.SQLPROBE_IDLE_SCHEDULE, idle, onError),
   );
   view.refresh();
   // The footer counts down; the timer must not keep the process alive on its own.
@@ -76,12 +58,11 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
 
   if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
   clearInterval(ticker);
-  log('stopping: ending running probes, closing held connections (Ctrl-C again quits at once)…');
+  line('stopping: ending running probes, closing held connections (Ctrl-C again quits at once)…');
   await Promise.all(jobs.map((j) => j.stop()));
-  await registry.close();
+  await host.close();
   await demo?.stop();
-  await telemetry.close();
   stop.dispose();
-  log('stopped');
+  line('stopped');
   return EXIT.ok;
 }

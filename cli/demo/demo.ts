@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { targetSchema, type Target, type TargetInput } from '../../shared/config/target';
-import { start, type Simulator } from '../../sim';
+import { targetSchema, type Env, type Target, type TargetInput } from '../../shared/config';
+import type { Policy } from '../../shared/contract';
+import { DEFAULT_LOGIN, start, type Simulator } from '../../sim';
 import { selfSignedLocalhost } from './cert';
 
-/** The simulator's default login; the demo targets read it from this (process-local) setting. */
-const DEMO_USER = 'sqlprobe';
-const DEMO_PASSWORD = 'Sim-Passw0rd';
+/** The demo targets read the simulator's default password from this (process-local) setting. */
 const PASSWORD_SETTING = 'SQLPROBE_DEMO_PASSWORD';
 
 /** The gateway's 30-minute idle kill, scaled so the demo shows it within a couple of minutes. */
@@ -28,17 +27,17 @@ export const DEMO_SCHEDULES = {
 export interface Demo {
   targets: Target[];
   /** What the probes read secrets from: the process environment plus the demo password. */
-  env: Record<string, string | undefined>;
+  env: Env;
   stop: () => Promise<void>;
 }
 
-function demoTarget(name: string, sim: Simulator, policy: 'proxy' | 'redirect'): Target {
+function demoTarget(name: string, sim: Simulator, policy: Policy): Target {
   const input: TargetInput = {
     name,
     server: sim.host,
     port: sim.gatewayPort,
     database: 'appdb',
-    auth: { type: 'sql', user: DEMO_USER, passwordSetting: PASSWORD_SETTING },
+    auth: { type: 'sql', user: DEFAULT_LOGIN.user, passwordSetting: PASSWORD_SETTING },
     encrypt: true,
     // The demo certificate is self-signed and made at start; there is no CA to check it against.
     trustServerCertificate: true,
@@ -72,7 +71,7 @@ export async function startDemo(): Promise<Demo> {
   const [proxy, redirect] = sims;
   return {
     targets: [demoTarget('demo-proxy', proxy, 'proxy'), demoTarget('demo-redirect', redirect, 'redirect')],
-    env: { ...process.env, [PASSWORD_SETTING]: DEMO_PASSWORD },
+    env: { ...process.env, [PASSWORD_SETTING]: DEFAULT_LOGIN.password },
     stop: async () => {
       await Promise.all(sims.map((s) => s.stop()));
     },

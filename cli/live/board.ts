@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { ProbeResult } from '../../shared/probers/result';
+import type { ProbeResult } from '../../shared/contract';
 import { phaseSummary } from '../report/bars';
 import { newTable } from '../report/table';
 

@@ -1,5 +1,5 @@
-import { formatDuration } from '../../shared/config/duration';
-import type { ConnectionOutcome } from '../../shared/idle/schema';
+import { formatDuration } from '../../shared/config';
+import type { ConnectionOutcome } from '../../shared/contract';
 import { outcomeText } from '../report/idle-report';
 import type { Screen } from './screen';
 

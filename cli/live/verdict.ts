@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Verdict } from '../../shared/idle/schema';
+import type { Verdict } from '../../shared/contract';
 
 /** The verdict coloured by what it asks of the user: a found timer is a warning, none is good news. */
 export function verdictCell(verdict: Verdict, settled: number, expected: number): string {

@@ -1,5 +1,5 @@
-import type { Target } from '../../shared/config/target';
-import type { ProbeResult } from '../../shared/probers/result';
+import type { Target } from '../../shared/config';
+import type { ProbeResult } from '../../shared/contract';
 import { resultLine } from '../report/line';
 import { Board } from './board';
 import type { Screen } from './screen';

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { PhaseTiming } from '../../shared/probers/result';
+import type { PhaseTiming } from '../../shared/contract';
 
 const BAR_WIDTH = 32;
 

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../shared/probers/result';
+import type { ProbeResult } from '../../shared/contract';
 
 /** The facts a probe found, one short clause each, for the line next to its name. */
 export function resultFacts(r: ProbeResult): string[] {

@@ -1,8 +1,7 @@
 import pc from 'picocolors';
-import { formatDuration } from '../../shared/config/duration';
-import { formatSeconds } from '../../shared/idle/format';
-import { keepaliveVariant, type ConnectionOutcome } from '../../shared/idle/schema';
-import type { ProbeResult } from '../../shared/probers/result';
+import { formatDuration } from '../../shared/config';
+import { type ConnectionOutcome, keepaliveVariant, type ProbeResult } from '../../shared/contract';
+import { formatSeconds } from '../../shared/idle';
 import { verdictLines } from '../live/verdict';
 import { renderProbeReport } from './probe-report';
 import { newTable } from './table';

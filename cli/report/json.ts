@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
+import { probeResultSchema, type ProbeResult } from '../../shared/contract';
 
 const resultsSchema = z.array(probeResultSchema);
 

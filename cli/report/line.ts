@@ -1,6 +1,5 @@
 import pc from 'picocolors';
-import type { IdleDetails } from '../../shared/idle/schema';
-import type { ProbeResult } from '../../shared/probers/result';
+import type { IdleDetails, ProbeResult } from '../../shared/contract';
 import { formatMs, phaseSummary } from './bars';
 import { errorHeadline } from './details';
 

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import type { AppRuntime } from '../../shared/app';
-import { ConfigError } from '../../shared/config/errors';
+import { ConfigError } from '../../shared/config';
 
 export type RuntimeSource = () => Promise<AppRuntime>;
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IdleUnavailableError, loginProblem, readIdleRun, startIdleRun } from '../../shared/app';
-import { idleSchema, targetName } from '../../shared/config/target';
+import { readIdleRun, startIdleRun } from '../../shared/app';
+import { idleSchema, loginProblem, targetName } from '../../shared/config';
 import { json, readBody, withRuntime, type RuntimeSource } from './http';
 
 export const idleRunRequestSchema = z.strictObject({
@@ -18,13 +18,8 @@ export const startIdleRunHandler = (source: RuntimeSource) => withRuntime(source
   if (!target) return json(404, { error: `no configured target "${read.body.target}"; GET /api/targets lists them` });
   const problem = loginProblem(target, ['idle'], 'add credentials (auth) to the target');
   if (problem) return json(400, { error: problem });
-  try {
-    const run = await startIdleRun(rt, target, read.body.rungs, context);
-    return json(202, run, { Location: `/api/idle-runs/${run.id}` });
-  } catch (err) {
-    if (err instanceof IdleUnavailableError) return json(503, { error: err.message });
-    throw err;
-  }
+  const run = await startIdleRun(rt, target, read.body.rungs, context);
+  return json(202, run, { Location: `/api/idle-runs/${run.id}` });
 });
 
 /** `GET /api/idle-runs/{id}`: progress (outcomes so far of `expected`) and the verdict so far. */

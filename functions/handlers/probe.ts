@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { adHocServerSchema, adHocTarget, CONNECTIVITY_PROBES, connectivityProbesOf, hostAllowed, loginProblem, probeTargets } from '../../shared/app';
-import { targetName, type Target } from '../../shared/config/target';
+import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, probeTargets, roundProbesOf } from '../../shared/app';
+import { loginProblem, targetName, type Target } from '../../shared/config';
+import { ROUND_PROBES, type RoundProbe } from '../../shared/contract';
 import { json, readBody, withRuntime, type RuntimeSource } from './http';
 
 /** The answer must leave well inside the 230 s HTTP limit, flush included. */
 export const HTTP_ROUND_BUDGET_MS = 150_000;
 
-const connectivityProbe = z.enum(CONNECTIVITY_PROBES, { error: 'expected dns, tcp, tls or login (idle runs start with POST /api/idle-runs)' });
+const connectivityProbe = z.enum(ROUND_PROBES as [RoundProbe, ...RoundProbe[]], { error: 'expected dns, tcp, tls or login (idle runs start with POST /api/idle-runs)' });
 const probes = z.array(connectivityProbe).min(1).optional();
 
 const configuredRequest = z.strictObject({ target: targetName, probes });
-const adHocRequest = adHocServerSchema.extend({ probes });
+const adHocRequest = adHocServerSchema(HTTP_AD_HOC).extend({ probes });
 
 /** `{target, probes?}` for a configured target, or `{server, …, probes?}` for an ad-hoc one the allowlist permits. */
 export const probeRequestSchema = z.union([configuredRequest, adHocRequest]);
@@ -38,7 +39,7 @@ export const probeHandler = (source: RuntimeSource) => withRuntime(source, async
   const fix = 'target' in rest
     ? 'add credentials (auth) to the target, or leave those probes out'
     : 'use auth "managed-identity" (Azure SQL names only), or leave those probes out';
-  const problem = loginProblem(target, chosen ?? connectivityProbesOf(target), fix);
+  const problem = loginProblem(target, chosen ?? roundProbesOf(target), fix);
   if (problem) return json(400, { error: problem });
   const report = await probeTargets(rt, [target], { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: 'target' in rest }, context);
   return json(200, { results: report.results, skipped: report.skipped });

@@ -1,7 +1,6 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { connectivityRound, idleTick } from '../../shared/app';
-import { ConfigError, describeIssues } from '../../shared/config/errors';
-import { settingsSchema } from '../../shared/config/settings';
+import { ConfigError, describeIssues, settingsSchema } from '../../shared/config';
 import type { RuntimeSource } from './http';
 
 /**
@@ -17,13 +16,10 @@ export function scheduleSetting(name: 'SQLPROBE_CONNECTIVITY_SCHEDULE' | 'SQLPRO
 
 /** `connectivity`: one round over every target. Broken settings throw, so the invocation shows as failed. */
 export const connectivityTimer = (source: RuntimeSource) => async (timer: Timer, context: InvocationContext): Promise<void> => {
-  await connectivityRound(await source(), context, timer.isPastDue);
+  await connectivityRound(await source(), context, { isPastDue: timer.isPastDue });
 };
 
 /** `idle-tick`: settles the idle rungs that are due and opens the cohorts that are due. */
 export const idleTickTimer = (source: RuntimeSource) => async (timer: Timer, context: InvocationContext): Promise<void> => {
-  const rt = await source();
-  if (!rt.idle) return context.warn('sqlprobe: idle probes are not available in this process; idle-tick does nothing');
-  const settled = await idleTick(rt, context);
-  if (settled > 0 || timer.isPastDue) context.log(`sqlprobe: idle tick reported ${settled} result(s)${timer.isPastDue ? ' (past due)' : ''}`);
+  await idleTick(await source(), context, { isPastDue: timer.isPastDue });
 };

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Target } from '../config/target';
-import { ladderCells } from '../idle/cohort';
-import type { ProbeResult } from '../probers/result';
+import type { Target } from '../config';
+import type { ConnectionOutcome, IdleRun, ProbeResult } from '../contract';
+import { ladderCells, runSingle } from '../idle';
 import { roundOptionsFrom } from '../runner';
-import type { IdleRun } from '../state';
-import type { Log } from './log';
-import { resultSink } from './record';
-import type { AppRuntime, IdleDriver } from './runtime';
+import { resultSink } from './result-sink';
+import type { AppRuntime, IdleDriver, Log } from './runtime';
 
 /** The holding process rewrites a run at least this often, so readers can tell it is alive. */
 const HEARTBEAT_MS = 60_000;
@@ -14,18 +12,7 @@ const HEARTBEAT_MS = 60_000;
 export const STALE_AFTER_MS = 5 * HEARTBEAT_MS;
 const DEFAULT_PUMP_MS = 2_000;
 
-export class IdleUnavailableError extends Error {
-  constructor() {
-    super('idle probes are not available in this process');
-  }
-}
-
-function driver(rt: AppRuntime): IdleDriver {
-  if (!rt.idle) throw new IdleUnavailableError();
-  return rt.idle;
-}
-
-const probeOptions = (rt: AppRuntime) => roundOptionsFrom(rt.settings, rt.env ? { env: rt.env } : {});
+const probeOptions = (rt: AppRuntime) => roundOptionsFrom(rt.settings, rt.env);
 
 /**
  * Sends idle and pool results on like any other, and an idle verdict that appeared or changed
@@ -65,12 +52,27 @@ async function previousResults(rt: AppRuntime, log: Log): Promise<ProbeResult[]>
 
 /**
  * The `idle-tick` timer: checks the rungs that are due and opens the cohorts that are due, for every
- * target. `signal` stops it (Ctrl-C in `sqlprobe start`): opens cut short are inconclusive, not failures.
+ * target, and says how many results it reported. `signal` stops it (Ctrl-C in `sqlprobe start`):
+ * opens cut short are inconclusive, not failures.
  */
-export async function idleTick(rt: AppRuntime, log: Log, signal?: AbortSignal): Promise<number> {
-  const results = await driver(rt).tick(rt.targets, probeOptions(rt), signal);
+export async function idleTick(rt: AppRuntime, log: Log, tick: { isPastDue?: boolean; signal?: AbortSignal } = {}): Promise<number> {
+  const results = await rt.idle.tick(rt.targets, probeOptions(rt), tick.signal);
   await recordIdleResults(rt, results, log);
+  if (results.length > 0 || tick.isPastDue) log.log(`sqlprobe: idle tick reported ${results.length} result(s)${tick.isPastDue ? ' (past due)' : ''}`);
   return results.length;
+}
+
+/**
+ * A whole idle ladder in this one call (`sqlprobe idle`): holds the cohort, checks each rung on
+ * time, reports the result like any other. `onOutcome` hears each connection as it settles; when
+ * `signal` aborts, the rungs not reached settle as inconclusive.
+ */
+export async function idleLadder(rt: AppRuntime, target: Target, rungs: readonly number[], log: Log, run: { signal: AbortSignal; onOutcome?: (outcome: ConnectionOutcome) => void }): Promise<ProbeResult> {
+  const result = await runSingle('idle', target, probeOptions(rt), run.signal, { rungs, ...(run.onOutcome ? { onOutcome: run.onOutcome } : {}) });
+  const sink = resultSink(rt, log);
+  sink.record(result);
+  await sink.settle();
+  return result;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function idleTick(rt: AppRuntime, log: Log, signal?: AbortSignal): 
  * the run to shared state until it completes, so any instance can answer for it.
  */
 export async function startIdleRun(rt: AppRuntime, target: Target, rungs: readonly number[] | undefined, log: Log): Promise<IdleRun> {
-  const idle = driver(rt);
+  const { idle } = rt;
   const planned = rungs ?? target.idle.rungs;
   const now = new Date().toISOString();
   const run: IdleRun = {

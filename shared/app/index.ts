@@ -1,8 +1,7 @@
-export { adHocServerSchema, adHocTarget, hostAllowed, type AdHocServer } from './adhoc';
-export { connectivityRound, roundBudgetMs, FUNCTION_TIMEOUT_MS } from './connectivity';
-export { idleTick, readIdleRun, startIdleRun, IdleUnavailableError, STALE_AFTER_MS } from './idle';
-export type { Log } from './log';
-export { CONNECTIVITY_PROBES, connectivityProbesOf, loginProblem, probeTargets, type ProbeRun } from './probe';
-export { resultSink, FLUSH_TIMEOUT_MS } from './record';
-export { createRuntime, processRuntime, type AppRuntime, type IdleDriver } from './runtime';
+/** What a host asks for: a round, an on-demand probe, an idle tick, an idle run or ladder, the targets. */
+export { adHocServerSchema, adHocTarget, AD_HOC_NAME, CLI_AD_HOC, HTTP_AD_HOC, hostAllowed, type AdHocRules, type AdHocServer } from './adhoc';
+export { idleLadder, idleTick, readIdleRun, startIdleRun, STALE_AFTER_MS } from './idle';
+export { connectivityRound, FUNCTION_TIMEOUT_MS, probeTargets, roundBudgetMs, roundProbesOf, type ProbeRun } from './probe';
+export { FLUSH_TIMEOUT_MS, resultSink } from './result-sink';
+export { createRuntime, processRuntime, runtimeFromEnv, type AppRuntime, type IdleDriver, type Log, type RuntimeParts } from './runtime';
 export { listTargets, publicTargetSchema, type PublicTarget } from './targets';

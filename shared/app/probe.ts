@@ -1,39 +1,63 @@
-import type { Target } from '../config/target';
-import { PROBERS, type ConnectivityProbe } from '../probers';
+import { Cron } from 'croner';
+import type { Target } from '../config';
+import { isRoundProbe, type ProbeName, type RoundProbe } from '../contract';
+import { PROBERS } from '../probers';
 import { roundOptionsFrom, runRound, type RoundOptions, type RoundReport } from '../runner';
-import type { Log } from './log';
-import { resultSink } from './record';
-import type { AppRuntime } from './runtime';
+import { FLUSH_TIMEOUT_MS, resultSink } from './result-sink';
+import type { AppRuntime, Log } from './runtime';
 
-export { loginProblem } from '../config/target';
+/** host.json's functionTimeout; a test keeps the two equal. */
+export const FUNCTION_TIMEOUT_MS = 10 * 60_000;
+/** Left over at the end of a round for the flush and the state writes. */
+const SETTLE_MARGIN_MS = FLUSH_TIMEOUT_MS + 5_000;
 
-/** The probes a round runs; idle and pool are driven by the idle-tick timer and idle runs. */
-export const CONNECTIVITY_PROBES = ['dns', 'tcp', 'tls', 'login'] as const satisfies readonly ConnectivityProbe[];
+/** The round must end before the next tick (a timer invocation never overlaps itself) and inside functionTimeout. */
+export function roundBudgetMs(schedule: string, now = new Date()): number {
+  const untilNextTick = new Cron(schedule, { paused: true }).msToNext(now) ?? FUNCTION_TIMEOUT_MS;
+  return Math.max(1_000, Math.min(untilNextTick, FUNCTION_TIMEOUT_MS) - SETTLE_MARGIN_MS);
+}
 
-/** A target's own probes, without idle and pool. */
-export const connectivityProbesOf = (target: Target) => target.probes.filter((p): p is ConnectivityProbe => (CONNECTIVITY_PROBES as readonly string[]).includes(p));
+/** A target's own probes that a round runs; idle and pool are driven by the idle-tick timer and idle runs. */
+export const roundProbesOf = (target: Target): RoundProbe[] => target.probes.filter(isRoundProbe);
 
 export interface ProbeRun {
-  /** Cap on the whole round; running probes end as timeouts when it runs out. */
-  budgetMs: number;
-  /** The target's own connectivity probes by default. */
-  probes?: RoundOptions['probes'];
+  /** Cap on the whole round; running probes end as timeouts when it runs out. None by default. */
+  budgetMs?: number;
+  /** The target's own round probes by default. */
+  probes?: readonly ProbeName[];
   /** Ad-hoc targets are probed but neither reported nor kept: only configured targets have a history. */
   record?: boolean;
+  /** Stops the round: probes it cuts short are skipped, not reported as failures. */
   signal?: AbortSignal;
 }
 
 /** One round over `targets` with the app's settings, results to telemetry and state, flushed before it returns. */
 export async function probeTargets(rt: AppRuntime, targets: readonly Target[], run: ProbeRun, log: Log): Promise<RoundReport> {
   const sink = run.record === false ? undefined : resultSink(rt, log);
-  const options = roundOptionsFrom(rt.settings, {
-    budgetMs: run.budgetMs,
+  const options: RoundOptions = roundOptionsFrom(rt.settings, rt.env, {
     probers: rt.probers ?? PROBERS,
-    probes: run.probes ?? connectivityProbesOf,
-    ...(rt.env ? { env: rt.env } : {}),
+    probes: run.probes ?? roundProbesOf,
+    ...(run.budgetMs === undefined ? {} : { budgetMs: run.budgetMs }),
     ...(sink ? { onResult: sink.record } : {}),
   });
   const report = await runRound(targets, options, run.signal);
   await sink?.settle();
+  return report;
+}
+
+/**
+ * The `connectivity` timer: one round over every configured target. A long-running host (`sqlprobe
+ * start`) passes `signal` to end a running round when it stops; probes it cuts short are skipped,
+ * not reported as failures. The Functions host passes none: its round ends at the budget.
+ */
+export async function connectivityRound(rt: AppRuntime, log: Log, tick: { isPastDue?: boolean; signal?: AbortSignal } = {}): Promise<RoundReport> {
+  const { isPastDue = false, signal } = tick;
+  const budgetMs = roundBudgetMs(rt.settings.SQLPROBE_CONNECTIVITY_SCHEDULE);
+  log.log(`sqlprobe: connectivity round over ${rt.targets.length} target(s), budget ${Math.round(budgetMs / 1000)} s${isPastDue ? ' (timer is past due: the previous tick was missed or ran long)' : ''}`);
+  for (const problem of rt.problems) log.warn(`sqlprobe: skipping a target: ${problem}`);
+  const report = await probeTargets(rt, rt.targets, { budgetMs, ...(signal ? { signal } : {}) }, log);
+  const failed = report.results.filter((r) => !r.success).length;
+  const cut = report.skipped.filter((s) => s.reason === 'aborted').length;
+  log.log(`sqlprobe: round done in ${Math.round(report.durationMs)} ms: ${report.results.length} result(s), ${failed} failed${cut ? `, ${cut} probe(s) skipped ${signal?.aborted ? 'when the round was stopped' : 'when the budget ran out'}` : ''}`);
   return report;
 }

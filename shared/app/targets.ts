@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { AUTH_TYPES, targetSchema, type Target } from '../config/target';
-import { verdictSchema } from '../idle/schema';
-import { probeResultSchema, type ProbeResult } from '../probers/result';
+import { AUTH_TYPES, targetSchema, type Target } from '../config';
+import { type ProbeResult, probeResultSchema, verdictSchema } from '../contract';
 import type { AppRuntime } from './runtime';
 
 /** A target as `GET /api/targets` shows it: its auth reduced to the type and SQL user, no setting names or ids. */

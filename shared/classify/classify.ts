@@ -1,6 +1,6 @@
 import { redact } from './redact';
-import type { Classification, FailureClass, Phase } from './schema';
-import { CLASSES, ERROR_CODES, LOGIN_STATES, SERVER_ERRORS } from './table';
+import type { Classification, FailureClass, Phase } from '../contract';
+import { CLASSES, ERROR_CODES, LOGIN_STATES, SERVER_ERRORS } from './taxonomy';
 
 /** The ERROR token a server sent (tedious's `errorMessage` event, or our own TDS codec). */
 export interface ServerError {

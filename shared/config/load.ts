@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues, formatPath } from './errors';
 import { settingsSchema } from './settings';
-import { needsLogin, targetSchema, type Target } from './target';
+import { loginWithoutCredentials, targetSchema, type Target } from './target';
 
 export type Settings = Omit<z.infer<typeof settingsSchema>, 'SQLPROBE_TARGETS' | 'SQLPROBE_TARGETS_FILE'> & {
   /** The run location: SQLPROBE_REGION, else REGION_NAME (set by App Service), else "local". */
@@ -17,7 +17,7 @@ export interface LoadedConfig {
   problems: string[];
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 const quotedList = (items: readonly string[]): string => {
   const q = items.map((i) => `"${i}"`);
@@ -29,10 +29,9 @@ const quotedList = (items: readonly string[]): string => {
  * probes that need none; listing a login probe for it is a problem, reported like any other.
  */
 function withoutLogin(target: Target, explicitProbes: boolean, path: string): { target: Target } | { problem: string } {
-  if (target.auth.type !== 'none') return { target };
-  const login = target.probes.filter(needsLogin);
+  const login = loginWithoutCredentials(target, target.probes);
   if (login.length === 0) return { target };
-  if (!explicitProbes) return { target: { ...target, probes: target.probes.filter((p) => !needsLogin(p)) } };
+  if (!explicitProbes) return { target: { ...target, probes: target.probes.filter((p) => !login.includes(p)) } };
   return {
     problem: `${path}: ${quotedList(login)} ${login.length > 1 ? 'need' : 'needs'} credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove ${login.length > 1 ? 'those probes' : 'that probe'}`,
   };
@@ -94,7 +93,7 @@ function parseJson(text: string, root: string): unknown {
 }
 
 /** Reads every setting from the environment (app settings in Azure). Throws ConfigError on bad settings. */
-export function loadConfig(env: Env = process.env): LoadedConfig {
+export function loadConfig(env: Env): LoadedConfig {
   const known = Object.fromEntries(Object.keys(settingsSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = settingsSchema.safeParse(known);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssues(String(i.path[0]), [{ ...i, path: [] }], known[String(i.path[0])])[0]));
@@ -102,11 +101,4 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
   const { targets, problems } = source ? parseTargets(source.raw, source.root) : { targets: [], problems: [] };
   const { SQLPROBE_TARGETS, SQLPROBE_TARGETS_FILE, ...rest } = parsed.data;
   return { settings: { ...rest, region: rest.SQLPROBE_REGION ?? rest.REGION_NAME ?? 'local' }, targets, problems };
-}
-
-/** Reads a secret from the app setting a target names; the value never leaves the process. */
-export function readSecret(settingName: string, env: Env = process.env): string {
-  const value = env[settingName];
-  if (!value) throw new ConfigError([`app setting ${settingName} is not set; add it (a Key Vault reference works) or fix the target's setting name`]);
-  return value;
 }

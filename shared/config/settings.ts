@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { authenticationStringProblem, connectionStringProblem } from '../telemetry/connection';
+import { guidSchema } from '../contract';
+import { authenticationStringProblem, connectionStringProblem } from './app-insights';
 import { durationMs } from './duration';
 
 const intIn = (min: number, max: number) => {
@@ -13,7 +14,7 @@ const NCRONTAB_HINT = 'expected a six-field NCRONTAB schedule such as "0 */5 * *
 const ncrontab = z.string().refine((v) => v.trim().split(/\s+/).length === 6, NCRONTAB_HINT);
 const HOST_PATTERN_HINT = 'expected host patterns such as "*.database.windows.net,sql1.contoso.com"';
 const GUID_HINT = 'expected a GUID such as "00000000-0000-0000-0000-000000000000", the client ID of the app\'s user-assigned managed identity';
-const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, GUID_HINT);
+const guid = guidSchema(GUID_HINT);
 
 /** "ip", "ip:port", "[v6]" or "[v6]:port": the forms Node's resolver.setServers takes. */
 function isDnsServer(entry: string): boolean {
@@ -24,7 +25,7 @@ function isDnsServer(entry: string): boolean {
 }
 const DNS_SERVERS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port" or "[ipv6]:port" (no host names), such as "168.63.129.16,10.0.0.4:5353,[fd00::53]:53"';
 
-/** A string checked by one of the telemetry module's own parsers, so there is one parser. */
+/** A string checked by the parser telemetry reads it with, so there is one parser. */
 const checkedBy = (problem: (value: string) => string | undefined) =>
   z.string().superRefine((value, ctx) => {
     const found = problem(value);

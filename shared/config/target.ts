@@ -1,15 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_PROBES, guidSchema, keepaliveVariant, needsLogin, policySchema, PROBES, probeName, type ProbeName } from '../contract';
 import { durationMs } from './duration';
-
-export const PROBES = ['dns', 'tcp', 'tls', 'login', 'idle', 'pool'] as const;
-export const probeName = z.enum(PROBES, { error: `expected one of ${PROBES.join(', ')}` });
-export type ProbeName = z.infer<typeof probeName>;
-/** The probes that log in: they need credentials, so a target with auth "none" runs only the others. */
-export const LOGIN_PROBES = ['login', 'idle', 'pool'] as const satisfies readonly ProbeName[];
-export const needsLogin = (probe: ProbeName): boolean => (LOGIN_PROBES as readonly ProbeName[]).includes(probe);
-const DEFAULT_PROBES: ProbeName[] = ['dns', 'tcp', 'tls', 'login'];
-/** The default probes of a target without credentials (auth "none"). */
-export const CREDENTIAL_LESS_PROBES: readonly ProbeName[] = DEFAULT_PROBES.filter((p) => !needsLogin(p));
 
 const NAME_HINT = 'expected a slug: lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters, e.g. "orders-eastus"';
 export const targetName = z.string({ error: NAME_HINT }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, NAME_HINT);
@@ -28,10 +19,7 @@ export const port = z.preprocess(
   z.int({ error: PORT_HINT }).min(1, PORT_HINT).max(65535, PORT_HINT),
 );
 
-const uuid = z.string({ error: 'expected a GUID such as "00000000-0000-0000-0000-000000000000"' }).regex(
-  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
-  'expected a GUID such as "00000000-0000-0000-0000-000000000000"',
-);
+const uuid = guidSchema();
 
 export const AUTH_TYPES = ['sql', 'managed-identity', 'service-principal', 'access-token', 'none'] as const;
 export const authSchema = z.discriminatedUnion(
@@ -52,7 +40,7 @@ const DEFAULT_RUNGS = ['3m', '5m', '15m', '29m', '31m', '40m'];
 export const idleSchema = z.strictObject({
   /** Planned idle ages; the default brackets both the 4-minute NAT timer and the 30-minute gateway kill. */
   rungs: z.array(durationMs).min(1, 'expected at least one rung, e.g. ["5m", "31m"]').prefault(DEFAULT_RUNGS),
-  keepalive: z.array(z.enum(['on', 'off'], { error: 'expected "on" or "off"' })).min(1).default(['on', 'off']),
+  keepalive: z.array(keepaliveVariant).min(1).default(['on', 'off']),
   /** How often a new cohort opens, so the verdict keeps up with changes on the path. */
   cohortEvery: durationMs.prefault('1h'),
   maxHeld: z.int().min(1, 'expected at least 1').max(1000, 'expected at most 1000').default(24),
@@ -66,7 +54,7 @@ export const poolSchema = z.strictObject({
   size: z.int({ error: 'expected an integer 1–100' }).min(1, 'expected an integer 1–100').max(100, 'expected an integer 1–100').default(5),
   idleFor: durationMs.prefault('5m'),
   /** Keepalive on the pooled connections: on as tedious leaves it, off as a driver without keepalive. */
-  keepalive: z.enum(['on', 'off'], { error: 'expected "on" or "off"' }).default('on'),
+  keepalive: keepaliveVariant.default('on'),
 });
 
 export const targetSchema = z.strictObject({
@@ -78,10 +66,10 @@ export const targetSchema = z.strictObject({
   encrypt: z.union([z.literal(true), z.literal('strict')], { error: 'expected true or "strict" (unencrypted connections are not probed)' }).default(true),
   trustServerCertificate: z.boolean({ error: 'expected true or false' }).default(false),
   caFile: z.string({ error: 'expected a path to a PEM file' }).min(1).optional(),
-  probes: z.array(probeName).min(1, `expected at least one of ${PROBES.join(', ')}`).default(DEFAULT_PROBES),
+  probes: z.array(probeName).min(1, `expected at least one of ${PROBES.join(', ')}`).default([...DEFAULT_PROBES]),
   expect: z
     .strictObject({
-      policy: z.enum(['proxy', 'redirect'], { error: 'expected "proxy" or "redirect"' }).optional(),
+      policy: policySchema.optional(),
       query: z.string().min(1, 'expected a SQL query such as "SELECT 1"').default('SELECT 1'),
       readOnly: z.boolean({ error: 'expected true or false' }).default(false),
     })
@@ -96,14 +84,36 @@ export const targetSchema = z.strictObject({
 
 export type Target = z.infer<typeof targetSchema>;
 
+/** The probes of `probes` that `target` cannot run: auth "none" has no credentials to log in with. */
+export function loginWithoutCredentials(target: Pick<Target, 'auth'>, probes: readonly ProbeName[]): ProbeName[] {
+  return target.auth.type === 'none' ? probes.filter(needsLogin) : [];
+}
+
 /**
  * Why `probes` cannot run against `target`, or undefined. Auth "none" has no credentials, so a login
  * would go out with an empty user and only ever report login-failed: it is refused up front.
  */
 export function loginProblem(target: Target, probes: readonly ProbeName[], fix: string): string | undefined {
-  if (target.auth.type !== 'none') return undefined;
-  const login = probes.filter(needsLogin);
+  const login = loginWithoutCredentials(target, probes);
   if (login.length === 0) return undefined;
   return `target "${target.name}" has auth type none: only ${PROBES.filter((p) => !needsLogin(p)).join(', ')} can run, not ${login.join(', ')}; ${fix}`;
 }
 export type TargetInput = z.input<typeof targetSchema>;
+
+/** The DNS suffixes of Azure SQL (Database, Managed Instance, private link) in each cloud; each is also its Entra resource. */
+export const AZURE_SQL_SUFFIXES = ['database.windows.net', 'database.usgovcloudapi.net', 'database.chinacloudapi.cn'] as const;
+
+/** The Azure SQL suffix `server` is a name under, or undefined (an IP, or any other host). */
+export function azureSqlSuffix(server: string): (typeof AZURE_SQL_SUFFIXES)[number] | undefined {
+  const name = server.toLowerCase().replace(/\.$/, '');
+  return AZURE_SQL_SUFFIXES.find((suffix) => name.endsWith(`.${suffix}`));
+}
+
+/**
+ * The Entra resource of Azure SQL in the target's cloud, from its DNS suffix. A configured target
+ * under another name (a DNS alias of its own) gets the public cloud's; an ad-hoc server must be
+ * under a known suffix before a token is fetched for it (shared/app/adhoc.ts).
+ */
+export function tokenScope(server: string): string {
+  return `https://${azureSqlSuffix(server) ?? 'database.windows.net'}/.default`;
+}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import type { Target } from '../config';
+import type { ConnectionOutcome, KeepaliveVariant } from '../contract';
 import { HeldConnection, type HeldSession } from './held-connection';
-import type { ConnectionOutcome, KeepaliveVariant } from './schema';
 
 /** Opens one logged-in connection for the idle probes (shared/idle/open.ts wraps the login prober's opener). */
 export type OpenHeld = (signal: AbortSignal) => Promise<HeldSession>;
@@ -169,4 +170,15 @@ export class Cohort {
       return this.settle(entry, this.inconclusive(entry, reason));
     });
   }
+}
+
+/** The idle ladder of a target: one connection per rung and keepalive variant. */
+export function idlePlan(target: Target, openedAt: number, rungs: readonly number[] = target.idle.rungs): CohortPlan {
+  return { target: target.name, kind: 'idle', cells: ladderCells(rungs, target.idle.keepalive), keepaliveIdleMs: target.idle.keepaliveIdle, openedAt };
+}
+
+/** A pool of `size` connections that all idle for `idleFor`, with the keepalive an app's pool would have. */
+export function poolPlan(target: Target, openedAt: number): CohortPlan {
+  const cells = Array.from({ length: target.pool.size }, () => ({ rungMs: target.pool.idleFor, keepalive: target.pool.keepalive }));
+  return { target: target.name, kind: 'pool', cells, keepaliveIdleMs: target.idle.keepaliveIdle, openedAt };
 }

@@ -1,4 +1,4 @@
-import type { ConnectionOutcome, Finding, KeepaliveVariant } from './schema';
+import type { ConnectionOutcome, Finding, KeepaliveVariant } from '../contract';
 
 /** When one keepalive variant died, in ms of idle: exact from a close event, else bracketed by rungs. */
 export interface DeathEstimate {

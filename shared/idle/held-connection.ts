@@ -1,11 +1,32 @@
-import { Request, type Connection } from 'tedious';
-import { closeKindOf, type Death } from './death';
-import type { CloseKind, ConnectionOutcome, KeepaliveVariant } from './schema';
+import { type Connection, Request } from 'tedious';
+import type { Target } from '../config';
+import type { Classification, CloseKind, ConnectionOutcome, KeepaliveVariant, Policy } from '../contract';
+import { openSession, type ProbeOptions } from '../probers';
+
+/**
+ * Tells a peer's FIN, a peer's RST and a keepalive timeout apart from the error tedious emits on
+ * an idle connection (FACTS: FIN → "Connection lost - socket hang up", RST → "… read ECONNRESET",
+ * keepalive → "… read ETIMEDOUT"). tedious wraps the socket error, so the cause decides.
+ */
+export function closeKindOf(error: unknown): CloseKind {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (cause?.code === 'ETIMEDOUT') return 'timeout';
+  if (cause?.message === 'socket hang up') return 'fin';
+  return 'rst';
+}
+
+export interface Death {
+  /** performance.now() when the first close event arrived. */
+  at: number;
+  close: CloseKind;
+  /** tedious's error text: what an app listening for `error` sees. */
+  error?: string;
+}
 
 export interface HeldSession {
   connection: Connection;
   /** Whether the login was routed to a node (Redirect) or stayed on the gateway (Proxy). */
-  policy?: 'proxy' | 'redirect';
+  policy?: Policy;
 }
 
 export type UseResult = { ok: true } | { ok: false; error: string; close?: CloseKind };
@@ -135,4 +156,19 @@ export class HeldConnection {
     this.using = true;
     this.session.connection.close();
   }
+}
+
+/** An open that failed, with the login prober's classification of why. */
+export class OpenFailed extends Error {
+  constructor(readonly classification: Classification) {
+    super(classification.message);
+    this.name = 'OpenFailed';
+  }
+}
+
+/** Opens a logged-in connection with the login prober's opener (same TLS, auth, connector and redirect handling). */
+export async function openHeldSession(target: Target, options: ProbeOptions, signal: AbortSignal): Promise<HeldSession> {
+  const opened = await openSession(target, options, signal);
+  if (!opened.ok) throw new OpenFailed(opened.error);
+  return { connection: opened.session.connection, policy: opened.session.policy };
 }

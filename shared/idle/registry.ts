@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Target } from '../config/target';
-import type { ProbeResult } from '../probers/result';
-import type { ProbeOptions } from '../probers/types';
-import { Cohort, type Cell, type CohortPlan } from './cohort';
-import type { HeldSession } from './held-connection';
-import { MemoryJournal, type CohortJournal } from './journal';
-import { openHeldSession } from './open';
-import { idlePlan, poolPlan } from './plans';
+import type { Target } from '../config';
+import type { ConnectionOutcome, ProbeResult, Verdict } from '../contract';
+import type { ProbeOptions } from '../probers';
+import { type Cell, Cohort, type CohortPlan, idlePlan, poolPlan } from './cohort';
+import { type HeldSession, openHeldSession } from './held-connection';
+import { type CohortJournal, MemoryJournal } from './journal';
 import { idleResult, poolDetails, poolResult, recorderFor } from './results';
-import type { ConnectionOutcome, Verdict } from './schema';
 import { verdictFor } from './verdict';
 
 export type OpenSessionFor = (target: Target, options: ProbeOptions, signal: AbortSignal) => Promise<HeldSession>;

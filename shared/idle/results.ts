@@ -1,11 +1,7 @@
-import type { Classification } from '../classify/schema';
-import type { Target } from '../config/target';
-import { ProbeRecorder } from '../probers/record';
-import type { ProbeResult } from '../probers/result';
-import type { ProbeOptions } from '../probers/types';
-import type { BorrowOutcome } from './held-connection';
-import { OpenFailed } from './open';
-import type { ConnectionOutcome, IdleDetails, PoolDetails } from './schema';
+import type { Target } from '../config';
+import type { Classification, ConnectionOutcome, IdleDetails, PoolDetails, ProbeResult } from '../contract';
+import { type ProbeOptions, ProbeRecorder } from '../probers';
+import { type BorrowOutcome, OpenFailed } from './held-connection';
 
 /** A failure to open the cohort is the only idle failure: idle deaths are measurements, not outages. */
 export function idleResult(rec: ProbeRecorder, details: IdleDetails, openError?: unknown): ProbeResult {
@@ -48,4 +44,4 @@ export function poolResult(rec: ProbeRecorder, details: PoolDetails | undefined,
   return rec.result(rec.classify({ class: 'connection-lost', phase: 'query', message }), { pool: details });
 }
 
-export const recorderFor = (target: Target, probe: 'idle' | 'pool', options: ProbeOptions) => new ProbeRecorder(target, probe, options, 'idle');
+export const recorderFor = (target: Target, probe: 'idle' | 'pool', options: ProbeOptions) => new ProbeRecorder(target, probe, options);

@@ -1,13 +1,11 @@
-import type { Target } from '../config/target';
-import type { ProbeResult } from '../probers/result';
-import type { ProbeOptions } from '../probers/types';
-import { sleep } from '../runner/pool';
-import { Cohort } from './cohort';
-import { openHeldSession } from './open';
-import { idlePlan, poolPlan } from './plans';
+import type { Target } from '../config';
+import type { ConnectionOutcome, ProbeResult } from '../contract';
+import type { ProbeOptions } from '../probers';
+import { sleep } from '../runner';
+import { Cohort, idlePlan, poolPlan } from './cohort';
+import { openHeldSession } from './held-connection';
 import type { OpenSessionFor } from './registry';
 import { idleResult, poolDetails, poolResult, recorderFor } from './results';
-import type { ConnectionOutcome } from './schema';
 import { verdictFor } from './verdict';
 
 export interface SingleRunOptions {

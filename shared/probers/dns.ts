@@ -1,6 +1,6 @@
-import { ProbeRecorder } from './record';
+import { ProbeRecorder } from './recorder';
 import { isPrivateAddress, isPrivateLinkName, resolveHost } from './resolve';
-import type { Prober } from './types';
+import type { Prober } from './prober';
 
 /**
  * Resolves the target through the configured resolver (the system's by default) and reports the
@@ -8,7 +8,7 @@ import type { Prober } from './types';
  * that ends at a public address is a failure: traffic is bypassing the private endpoint.
  */
 export const dnsProber: Prober = async (target, options, signal) => {
-  const rec = new ProbeRecorder(target, 'dns', options, 'dns');
+  const rec = new ProbeRecorder(target, 'dns', options);
   try {
     const found = await rec.time('dns', () => resolveHost(target.server, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal, walkChain: true }));
     const addresses = found.addresses.map((a) => ({ ...a, private: isPrivateAddress(a.address) }));

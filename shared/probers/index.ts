@@ -1,23 +1,22 @@
+import type { RoundProbe } from '../contract';
 import { dnsProber } from './dns';
 import { loginProber } from './login';
+import type { Prober } from './prober';
 import { tcpProber } from './tcp';
 import { tlsProber } from './tls';
-import type { Prober } from './types';
-
-export type ConnectivityProbe = 'dns' | 'tcp' | 'tls' | 'login';
 
 /**
- * The connectivity probers by probe name, as rounds run them. The `idle` and `pool` probes are not
- * here: they hold connections across ticks, so the `idle-tick` timer drives them through the
- * process's IdleRegistry (shared/idle), and `sqlprobe idle` runs a ladder with `runSingle`.
+ * The probers a connectivity round runs, one per probe the catalogue gives to rounds. The idle and
+ * pool probes hold connections across ticks: the idle registry (shared/idle) runs those.
  */
-export const PROBERS: Record<ConnectivityProbe, Prober> = {
+export const PROBERS: Record<RoundProbe, Prober> = {
   dns: dnsProber,
   tcp: tcpProber,
   tls: tlsProber,
   login: loginProber,
 };
 
-export * from './session';
-export { ProbeRecorder, secretsOf } from './record';
-export type { Prober, ProbeOptions } from './types';
+export { credentialFor, managedIdentityClientId } from './auth';
+export type { Prober, ProbeOptions } from './prober';
+export { ProbeRecorder } from './recorder';
+export { closeConnection, openSession, type OpenResult, type Session, type SessionInfo } from './session';

@@ -1,7 +1,7 @@
 import { connectOutcome, connectTcp } from './connect';
-import { ProbeRecorder } from './record';
+import { ProbeRecorder } from './recorder';
 import { resolveHost } from './resolve';
-import type { Prober } from './types';
+import type { Prober } from './prober';
 
 /**
  * Resolves the target, then times a TCP connect to each address (in parallel) and closes it at once.
@@ -9,7 +9,7 @@ import type { Prober } from './types';
  * accepts, since a driver tries the addresses in turn; every address's outcome is reported.
  */
 export const tcpProber: Prober = async (target, options, signal) => {
-  const rec = new ProbeRecorder(target, 'tcp', options, 'dns');
+  const rec = new ProbeRecorder(target, 'tcp', options);
   let addresses: string[];
   try {
     const found = await rec.time('dns', () => resolveHost(target.server, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal }));

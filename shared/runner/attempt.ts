@@ -1,6 +1,42 @@
-import type { ProbeOptions } from '../probers/types';
-import { attemptRecorder, thrownResult, timeoutResult } from './failure';
-import type { ProbeName, ProbeResult, Prober, Target } from './types';
+import type { Target } from '../config';
+import { PROBE_CATALOGUE, type ProbeName, type ProbeResult } from '../contract';
+import { ProbeRecorder, type Prober, type ProbeOptions } from '../probers';
+import { sleep } from './bounded';
+
+/**
+ * Started with the attempt, so a result the runner makes up carries the attempt's start and
+ * duration. It cannot know where a prober that never answered got stuck: it names the phase the
+ * probe measures.
+ */
+function attemptRecorder(target: Target, probe: ProbeName, options: ProbeOptions): ProbeRecorder {
+  return new ProbeRecorder(target, probe, options, PROBE_CATALOGUE[probe].phase);
+}
+
+/** For a prober that ignored its aborted signal past the grace period. */
+function timeoutResult(rec: ProbeRecorder): ProbeResult {
+  const error = new Error(`the ${rec.probe} probe did not finish within its ${rec.options.timeoutMs} ms deadline`);
+  return rec.result(rec.classify({ error, timedOut: true }));
+}
+
+/** For a prober that threw: a bug, or a broken target such as a missing password setting. */
+function thrownResult(rec: ProbeRecorder, error: unknown): ProbeResult {
+  return rec.result(rec.classify({ error }));
+}
+
+function summary(result: ProbeResult): ProbeResult['attempts'][number] {
+  return { startedAt: result.startedAt, durationMs: result.durationMs, success: result.success, ...(result.error ? { class: result.error.class } : {}) };
+}
+
+/**
+ * Runs `attempt`, and once more after `delayMs` if it failed and a delay is configured. The result
+ * is the last attempt's, with every attempt listed in `attempts`. No retry once the round is aborted.
+ */
+export async function withRetry(attempt: () => Promise<ProbeResult>, delayMs: number | undefined, signal: AbortSignal): Promise<ProbeResult> {
+  const first = await attempt();
+  if (first.success || delayMs === undefined || !(await sleep(delayMs, signal))) return { ...first, attempts: [summary(first)] };
+  const second = await attempt();
+  return { ...second, attempts: [summary(first), summary(second)] };
+}
 
 /**
  * One try of one prober under its own deadline. The prober gets a signal that aborts at the

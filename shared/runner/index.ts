@@ -1,3 +1,3 @@
-export { runRound, DEFAULT_GRACE_MS } from './round';
-export { roundOptionsFrom } from './options';
-export type { ProberMap, RoundOptions, RoundReport, SkippedProbe } from './types';
+/** Rounds over targets: bounded concurrency, a deadline per probe, retries and a budget per round. */
+export { sleep } from './bounded';
+export { DEFAULT_GRACE_MS, roundOptionsFrom, runRound, type ProberMap, type RoundOptions, type RoundReport, type SkippedProbe } from './round';

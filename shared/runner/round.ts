@@ -1,8 +1,57 @@
-import { PROBERS } from '../probers';
-import { runAttempt } from './attempt';
-import { forEachBounded } from './pool';
-import { withRetry } from './retry';
-import type { ProberMap, ProbeResult, RoundOptions, RoundReport, SkippedProbe, Target } from './types';
+import type { Env, Settings, Target } from '../config';
+import type { ProbeName, ProbeResult } from '../contract';
+import { PROBERS, type ProbeOptions, type Prober } from '../probers';
+import { runAttempt, withRetry } from './attempt';
+import { forEachBounded } from './bounded';
+
+/** The probers a round may run, by probe name; a probe without an entry here is skipped. */
+export type ProberMap = Partial<Record<ProbeName, Prober>>;
+
+export interface RoundOptions extends ProbeOptions {
+  /** How many targets are probed at once; a target's probes run one after another. */
+  concurrency: number;
+  /** When set, a failed probe is tried once more after this delay; the result lists both attempts. */
+  retryDelayMs?: number;
+  /** A cap on the whole round: when it runs out, running probes are aborted and queued ones skipped. */
+  budgetMs?: number;
+  /** How long past its deadline a prober that ignores its signal may take before the runner answers for it. */
+  graceMs?: number;
+  /** Which probes to run: a list for every target, or per target (the connectivity timer keeps a target's own connectivity probes). Each target's `probes` by default. */
+  probes?: readonly ProbeName[] | ((target: Target) => readonly ProbeName[]);
+  /** The probers by probe name; the round probers (PROBERS) by default. */
+  probers?: ProberMap;
+  /** Called once per final result (after any retry), as soon as it is known. */
+  onResult?: (result: ProbeResult) => void;
+}
+
+export interface SkippedProbe {
+  target: string;
+  probe: ProbeName;
+  /** `aborted`: the round ran out of budget or was stopped before the probe could run (or, stopped, finish). */
+  reason: 'no-prober' | 'aborted';
+}
+
+export interface RoundReport {
+  /** Final results in target order, then in each target's probe order. */
+  results: ProbeResult[];
+  skipped: SkippedProbe[];
+  durationMs: number;
+  /** Whatever onResult threw; the round carries on regardless. */
+  callbackErrors: unknown[];
+}
+
+/** The round options that come from app settings (`env` holds the secrets); callers add budget, probes, probers and onResult. */
+export function roundOptionsFrom(settings: Settings, env: Env, extra: Partial<RoundOptions> = {}): RoundOptions {
+  return {
+    env,
+    region: settings.region,
+    timeoutMs: settings.SQLPROBE_PROBE_TIMEOUT,
+    concurrency: settings.SQLPROBE_CONCURRENCY,
+    ...(settings.SQLPROBE_RETRY_DELAY === undefined ? {} : { retryDelayMs: settings.SQLPROBE_RETRY_DELAY }),
+    ...(settings.SQLPROBE_DNS_SERVERS ? { dnsServers: settings.SQLPROBE_DNS_SERVERS } : {}),
+    ...extra,
+  };
+}
 
 /** How long a prober that ignores its aborted signal may linger before the runner answers for it. */
 export const DEFAULT_GRACE_MS = 250;

@@ -1,8 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
-import type { Settings } from '../config/load';
-import type { CohortJournal } from '../idle/journal';
-import { MemoryStateStore } from './memory';
-import type { StateStore } from './types';
+import type { Settings } from '../config';
+import type { CohortJournal } from '../idle';
+import { MemoryStateStore } from './memory-store';
+import type { StateStore } from './store';
 
 const TABLES = { latest: 'sqlprobeLatest', idleRuns: 'sqlprobeIdleRuns', journal: 'sqlprobeIdleJournal' } as const;
 
@@ -44,7 +44,7 @@ export interface StateConnection {
 export async function connectStateStore(settings: Settings): Promise<StateConnection> {
   const client = await tableClientFactory(settings);
   if (!client) return { kind: 'memory', store: new MemoryStateStore() };
-  const [{ TableStateStore }, { TableJournal }] = await Promise.all([import('./table'), import('./journal')]);
+  const [{ TableStateStore }, { TableJournal }] = await Promise.all([import('./table-store'), import('./table-journal')]);
   return {
     kind: 'table',
     store: new TableStateStore({ latest: client(TABLES.latest), idleRuns: client(TABLES.idleRuns) }, settings.region),

@@ -1,4 +1,10 @@
-import { TdsDecodeError } from './errors';
+/** Thrown by every decoder on malformed or truncated input, so callers can catch one type. */
+export class TdsDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TdsDecodeError';
+  }
+}
 
 /** Bounds-checked little/big-endian reader: every overrun becomes a TdsDecodeError, never a RangeError. */
 export class ByteReader {

@@ -1,5 +1,4 @@
-import { ByteReader, ByteWriter } from './bytes';
-import { TdsDecodeError } from './errors';
+import { ByteReader, ByteWriter, TdsDecodeError } from './bytes';
 
 /** PRELOGIN option tokens (MS-TDS 2.2.6.5). */
 export const PreloginOption = {

@@ -1,7 +1,6 @@
-import { ByteReader, ByteWriter } from './bytes';
-import { TdsDecodeError } from './errors';
-import { DEFAULT_COLLATION } from './tokens/columns';
-import { isTds72OrLater } from './version';
+import { ByteReader, ByteWriter, TdsDecodeError } from './bytes';
+import { DEFAULT_COLLATION } from './columns';
+import { isTds72OrLater } from './packet';
 
 /** Well-known stored procedure ids usable in an RPC request instead of a name. */
 export const ProcId = { SP_EXECUTESQL: 10 } as const;

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../probers/result';
+import type { ProbeResult } from '../contract';
 import { AVAILABILITY, DIMENSIONS as D, SUCCESS_CLASS } from './names';
 
 export type Attributes = Record<string, string | number | boolean>;

@@ -1,13 +1,13 @@
 import { metrics, trace, type ProxyTracerProvider } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import type { ProbeResult } from '../probers/result';
+import type { ProbeResult, VerdictChange } from '../contract';
 import { settleWithin } from './deadline';
 import { distroOptions } from './distro-options';
 import { emitAvailability, emitVerdictChange } from './logs';
 import { createMetricRecorder } from './metrics';
 import { fixOfflineReplay, stopRemoteConfiguration } from './exporter-workarounds';
 import { emitProbeSpan } from './span';
-import type { Telemetry, TelemetrySettings, VerdictChange } from './types';
+import type { Telemetry, TelemetrySettings } from './types';
 
 interface Emitters {
   result(r: ProbeResult): void;
@@ -94,6 +94,8 @@ export class AzureTelemetry implements Telemetry {
     const options = await distroOptions(this.settings, this.warn);
     const localCollector = options.azureMonitorExporterOptions?.allowInsecureConnection === true;
     // Statsbeat would report a local collector's traffic to Microsoft's endpoint over the internet.
+    // The exporter takes this switch from the environment only: a write, not a settings read.
+    // eslint-disable-next-line no-restricted-properties
     if (localCollector) process.env.APPLICATION_INSIGHTS_NO_STATSBEAT ??= 'true';
     const distro = await import('@azure/monitor-opentelemetry');
     await fixOfflineReplay(this.warn);

@@ -1,7 +1,7 @@
 import type { AzureMonitorOpenTelemetryOptions } from '@azure/monitor-opentelemetry';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { managedIdentity, parseConnectionString } from './connection';
+import { managedIdentity, parseConnectionString } from '../config';
 import type { TelemetrySettings } from './types';
 
 /** Under os.tmpdir(): /tmp on Linux (Flex Consumption included) and the local temp on Windows, both writable. */

@@ -1,18 +1,18 @@
+import { parseConnectionString } from '../config';
 import { AzureTelemetry } from './azure';
-import { parseConnectionString } from './connection';
 import { ConsoleSink, JsonLinesSink } from './local-sinks';
-import { redacting, secretsFromEnv } from './redact';
+import { redacting } from './scrub';
 import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
 export * from './names';
-export { scrubSecrets, secretsFromEnv } from './redact';
-export { verdictChangeSchema, type Telemetry, type TelemetryOptions, type TelemetrySettings, type VerdictChange } from './types';
+export { scrubSecrets } from './scrub';
+export type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
 /**
  * Picks the sinks from the settings: Application Insights when a connection string is set, a JSON
  * Lines file when SQLPROBE_RESULTS_FILE is set (both when both are), else the console. Cheap: the
  * Azure Monitor distro loads on the first flush. Throws on a malformed connection string. Every
- * sink gets results scrubbed of the secrets the configured targets name (and `options.secrets`).
+ * sink gets results scrubbed of `options.secrets` (the values the targets' secret settings hold).
  */
 export function initTelemetry(settings: TelemetrySettings, options: TelemetryOptions = {}): Telemetry {
   const sinks: Telemetry[] = [];
@@ -22,8 +22,7 @@ export function initTelemetry(settings: TelemetrySettings, options: TelemetryOpt
   }
   if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
   if (sinks.length === 0) sinks.push(new ConsoleSink(options.print ?? ((line) => console.log(line))));
-  const secrets = [...secretsFromEnv(options.env ?? process.env), ...(options.secrets ?? [])];
-  return redacting(sinks.length === 1 ? sinks[0] : fanOut(sinks), secrets);
+  return redacting(sinks.length === 1 ? sinks[0] : fanOut(sinks), options.secrets ?? []);
 }
 
 function fanOut(sinks: Telemetry[]): Telemetry {

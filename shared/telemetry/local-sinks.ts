@@ -1,9 +1,9 @@
 import { appendFile } from 'node:fs/promises';
-import type { ProbeResult } from '../probers/result';
+import type { ProbeResult, VerdictChange } from '../contract';
 import { availabilityMessage, testName } from './availability';
 import { settleWithin } from './deadline';
 import { EVENTS } from './names';
-import type { Telemetry, VerdictChange } from './types';
+import type { Telemetry } from './types';
 
 /** One readable line per result, for a local run without Application Insights. */
 export class ConsoleSink implements Telemetry {

@@ -1,9 +1,8 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import type { ProbeResult } from '../probers/result';
+import type { ProbeResult, VerdictChange } from '../contract';
 import { availabilityAttributes } from './availability';
 import { CUSTOM_EVENT_NAME, DIMENSIONS as D, EVENTS, TRACER_NAME } from './names';
-import type { VerdictChange } from './types';
 
 /** One availabilityResults row, stamped with the probe's start and the span's operation. */
 export function emitAvailability(r: ProbeResult, span: Span): void {

@@ -1,8 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { z } from 'zod';
-import { formatDuration } from '../config/duration';
-import { connectionOutcomeSchema, poolDetailsSchema } from '../idle/schema';
-import type { ProbeResult } from '../probers/result';
+import { formatDuration } from '../config';
+import { connectionOutcomeSchema, poolDetailsSchema, type ProbeResult } from '../contract';
 import { resultClass } from './availability';
 import { BORROW_CHECKS, DIMENSIONS as D, METRICS, TRACER_NAME } from './names';
 

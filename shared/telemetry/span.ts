@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { ProbeResult } from '../probers/result';
+import type { ProbeResult } from '../contract';
 import { availabilityMessage, resultDimensions, testName } from './availability';
 import { DIMENSIONS as D, PHASE_EVENT, SPAN_ATTRIBUTES as S, TRACER_NAME } from './names';
 

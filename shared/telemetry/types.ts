@@ -1,19 +1,5 @@
-import { z } from 'zod';
-import type { Settings } from '../config/load';
-import { verdictKind } from '../idle/schema';
-import type { ProbeResult } from '../probers/result';
-
-/** An idle verdict that appeared, changed or cleared for a target in a region. */
-export const verdictChangeSchema = z.object({
-  target: z.string(),
-  region: z.string(),
-  verdict: verdictKind,
-  /** The verdict before this change; absent for the first verdict of a target. */
-  previous: verdictKind.optional(),
-  /** The first recommendation of the new verdict, the one to act on. */
-  recommendation: z.string(),
-});
-export type VerdictChange = z.infer<typeof verdictChangeSchema>;
+import type { Settings } from '../config';
+import type { ProbeResult, VerdictChange } from '../contract';
 
 /** The settings telemetry reads; a full `Settings` fits. */
 export type TelemetrySettings = Pick<
@@ -28,12 +14,7 @@ export type TelemetrySettings = Pick<
 export interface TelemetryOptions {
   /** Where the console sink writes its lines (default console.log); the CLI points it at stderr under --json. */
   print?: (line: string) => void;
-  /**
-   * Where the targets' secrets are read from, to scrub them from everything sent (process.env by
-   * default, as the probes read them).
-   */
-  env?: Record<string, string | undefined>;
-  /** Further secret values to scrub, ones the environment does not hold (a password typed at a prompt). */
+  /** Secret values to scrub from everything sent: what the targets' secret settings hold, a password typed at a prompt. */
   secrets?: readonly string[];
 }
 

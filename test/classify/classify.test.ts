@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { ConnectionError, RequestError } from 'tedious';
 import { ConfigError } from '../../shared/config';
 import { classify, type FailureInput } from '../../shared/classify';
-import { classificationSchema, FAILURE_CLASSES } from '../../shared/classify/schema';
-import { CLASSES, SERVER_ERRORS } from '../../shared/classify/table';
+import { classificationSchema, FAILURE_CLASSES } from '../../shared/contract';
+import { CLASSES, SERVER_ERRORS } from '../../shared/classify/taxonomy';
 
 const ctx = { server: 'orders.database.windows.net', port: 1433, database: 'orders' };
 

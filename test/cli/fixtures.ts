@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ProbeResult } from '../../shared/probers/result';
+import type { ProbeResult } from '../../shared/contract';
 
 /** A schema-valid result; tests override what they look at. */
 export function result(overrides: Partial<ProbeResult> = {}): ProbeResult {

@@ -1,7 +1,7 @@
 import { LiveView } from '../../cli/live/view';
 import type { Screen } from '../../cli/live/screen';
 import { verdictFor } from '../../shared/idle/verdict';
-import type { ConnectionOutcome } from '../../shared/idle/schema';
+import type { ConnectionOutcome } from '../../shared/contract';
 import { targetSchema } from '../../shared/config/target';
 import { result } from './fixtures';
 

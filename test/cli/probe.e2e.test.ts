@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { probeResultSchema } from '../../shared/probers/result';
+import { probeResultSchema } from '../../shared/contract';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';

@@ -1,4 +1,4 @@
-import { schedule } from '../../cli/start/schedule';
+import { schedule } from '../../cli/schedule';
 
 /** A schedule that does not fire during the test: only the run at start happens. */
 const YEARLY = '0 0 0 1 1 *';

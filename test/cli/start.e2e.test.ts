@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeResultSchema } from '../../shared/probers/result';
+import { probeResultSchema } from '../../shared/contract';
 import type { Simulator } from '../../sim';
 import { startSim } from '../helpers/sim';
 import { buildCli, spawnCli, type BuiltCli } from './cli-process';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAILURE_CLASSES } from '../../shared/classify/schema';
+import { FAILURE_CLASSES } from '../../shared/contract';
 import { SETTING_NAMES, targetSchema } from '../../shared/config';
 
 const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');

@@ -1,11 +1,12 @@
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AppRuntime } from '../../shared/app';
 import { loadConfig } from '../../shared/config/load';
-import type { ProbeResult } from '../../shared/probers/result';
+import type { ProbeResult, VerdictChange } from '../../shared/contract';
+import { IdleRegistry } from '../../shared/idle';
 import { MemoryStateStore } from '../../shared/state';
-import type { Telemetry, VerdictChange } from '../../shared/telemetry';
+import type { Telemetry } from '../../shared/telemetry';
 
-export const SECRET = 'Sim-Passw0rd';
+export { SIM_PASSWORD as SECRET } from '../helpers/sim';
 
 /** Telemetry that keeps what it was given, and counts flushes. */
 export function recordingTelemetry(): Telemetry & { results: ProbeResult[]; changes: VerdictChange[]; flushes: number } {
@@ -27,7 +28,8 @@ export function recordingTelemetry(): Telemetry & { results: ProbeResult[]; chan
 /** A runtime from the given app settings, with memory state and recording telemetry. */
 export function testRuntime(env: Record<string, string | undefined>, extra: Partial<Omit<AppRuntime, 'telemetry'>> = {}): AppRuntime & { telemetry: ReturnType<typeof recordingTelemetry> } {
   const { settings, targets, problems } = loadConfig(env);
-  return { settings, targets, problems, store: new MemoryStateStore(), telemetry: recordingTelemetry(), env, ...extra };
+  const idle = new IdleRegistry({ maxHeld: settings.SQLPROBE_MAX_HELD_CONNECTIONS });
+  return { settings, targets, problems, store: new MemoryStateStore(), telemetry: recordingTelemetry(), idle, env, ...extra };
 }
 
 /** A real InvocationContext whose log lines are kept. */

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { startIdleRun, type IdleDriver } from '../../shared/app';
 import type { RunStatus } from '../../shared/idle/registry';
 import { verdictFor } from '../../shared/idle/verdict';
-import { MemoryStateStore, type IdleRun } from '../../shared/state';
+import type { IdleRun } from '../../shared/contract';
+import { MemoryStateStore } from '../../shared/state';
 import { context, testRuntime } from './helpers';
 
 // The process holding an HTTP-started idle run checks it on a timer; fake timers step that timer,
@@ -19,6 +20,8 @@ function fakeDriver() {
       return run.id;
     },
     status: (id) => (run?.id === id ? run : undefined),
+    held: () => 0,
+    close: async () => undefined,
     complete: () => {
       if (!run) return;
       const outcomes = [{ cohort: run.id, rungMs: 1000, keepalive: 'on' as const, outcome: 'survived' as const }];

@@ -1,6 +1,6 @@
 import { probeHandler } from '../../functions/handlers/probe';
-import { adHocServerSchema, createRuntime } from '../../shared/app';
-import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
+import { adHocServerSchema, HTTP_AD_HOC, runtimeFromEnv } from '../../shared/app';
+import { probeResultSchema, type ProbeResult } from '../../shared/contract';
 import type { SimEvent, Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_USER, startSim } from '../helpers/sim';
@@ -110,8 +110,8 @@ describe('POST /api/probe', () => {
     sim.events.off('event', onEvent);
     expect(connects).toEqual([]);
     // The same request for an Azure SQL name is well formed (probing it would leave loopback).
-    expect(adHocServerSchema.safeParse({ server: 'orders.database.windows.net', auth: { type: 'managed-identity' } }).success).toBe(true);
-    expect(adHocServerSchema.safeParse({ server: 'orders.database.usgovcloudapi.net', auth: { type: 'managed-identity' }, trustServerCertificate: false }).success).toBe(true);
+    expect(adHocServerSchema(HTTP_AD_HOC).safeParse({ server: 'orders.database.windows.net', auth: { type: 'managed-identity' } }).success).toBe(true);
+    expect(adHocServerSchema(HTTP_AD_HOC).safeParse({ server: 'orders.database.usgovcloudapi.net', auth: { type: 'managed-identity' }, trustServerCertificate: false }).success).toBe(true);
   });
 
   it('refuses a login on a target with auth none (400) instead of logging in with an empty user', async () => {
@@ -132,14 +132,14 @@ describe('POST /api/probe', () => {
   });
 
   it('answers 500 with the problems when the settings are broken', async () => {
-    const response = await probeHandler(() => createRuntime({ SQLPROBE_CONCURRENCY: 'many' }))(post('probe', { target: 'orders' }), context());
+    const response = await probeHandler(() => runtimeFromEnv({ SQLPROBE_CONCURRENCY: 'many' }))(post('probe', { target: 'orders' }), context());
     expect(response.status).toBe(500);
     expect(body(response).problems).toEqual([expect.stringMatching(/^SQLPROBE_CONCURRENCY: expected an integer/)]);
   });
 
   it('answers 500 naming the setting, not an opaque error, for a malformed Application Insights string', async () => {
     const secret = 'InstrumentationKey=Secr3t-not-a-guid';
-    const response = await probeHandler(() => createRuntime({ APPLICATIONINSIGHTS_CONNECTION_STRING: secret }))(post('probe', { target: 'orders' }), context());
+    const response = await probeHandler(() => runtimeFromEnv({ APPLICATIONINSIGHTS_CONNECTION_STRING: secret }))(post('probe', { target: 'orders' }), context());
     expect(response.status).toBe(500);
     expect(body(response).problems).toEqual(['APPLICATIONINSIGHTS_CONNECTION_STRING: expected "InstrumentationKey=<lower-case GUID>;IngestionEndpoint=https://…", copied from the Application Insights overview page']);
     expect(JSON.stringify(response)).not.toContain('Secr3t');

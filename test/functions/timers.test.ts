@@ -1,6 +1,6 @@
 import type { Timer } from '@azure/functions';
 import { connectivityTimer, idleTickTimer } from '../../functions/handlers/timers';
-import { targetsHandler } from '../../functions/handlers/targets';
+import { targetsHandler } from '../../functions/targets';
 import { FUNCTION_TIMEOUT_MS, roundBudgetMs, type PublicTarget } from '../../shared/app';
 import type { Simulator } from '../../sim';
 import { SIM_USER, startSim } from '../helpers/sim';
@@ -40,8 +40,8 @@ describe('connectivity timer', () => {
   });
 
   it('fails the invocation when the settings are broken', async () => {
-    const { createRuntime } = await import('../../shared/app');
-    await expect(connectivityTimer(() => createRuntime({ SQLPROBE_PROBE_TIMEOUT: 'soon' }))(timer(false), context())).rejects.toThrow(/SQLPROBE_PROBE_TIMEOUT/);
+    const { runtimeFromEnv } = await import('../../shared/app');
+    await expect(connectivityTimer(() => runtimeFromEnv({ SQLPROBE_PROBE_TIMEOUT: 'soon' }))(timer(false), context())).rejects.toThrow(/SQLPROBE_PROBE_TIMEOUT/);
   });
 
   it('budgets the round to end before the next tick and inside functionTimeout', () => {
@@ -53,10 +53,17 @@ describe('connectivity timer', () => {
 });
 
 describe('idle-tick timer', () => {
-  it('says so and does nothing when the process has no idle registry', async () => {
+  it('reports what the tick settled and says how many, noting a past-due tick', async () => {
     const ctx = context('idle-tick');
-    await idleTickTimer(async () => testRuntime(env))(timer(false), ctx);
-    expect(ctx.lines).toEqual([expect.stringMatching(/^warning: .*idle probes are not available/)]);
+    const rt = testRuntime(env);
+    try {
+      await idleTickTimer(async () => rt)(timer(true), ctx);
+      // The one target with the idle probe listens nowhere: its cohort cannot open, which is a result.
+      expect(rt.telemetry.results.map((r) => [r.target, r.probe, r.success, r.error?.class])).toEqual([['closed', 'idle', false, 'tcp-refused']]);
+      expect(ctx.lines).toEqual(['information: sqlprobe: idle tick reported 1 result(s) (past due)']);
+    } finally {
+      await rt.idle.close();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { ProbeResult } from '../../shared/probers/result';
+import type { ProbeResult } from '../../shared/contract';
 
 const ROOT = join(__dirname, '..', '..');
 /** Lets a child in a namespace load our TypeScript directly (no build step). */

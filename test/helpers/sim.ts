@@ -1,8 +1,8 @@
 import { Connection, Request, type ConnectionConfiguration } from 'tedious';
-import { start, type SimConfigInput, type SimEvent, type SimEventKind, type Simulator } from '../../sim';
+import { DEFAULT_LOGIN, start, type SimConfigInput, type SimEvent, type SimEventKind, type Simulator } from '../../sim';
 
-export const SIM_USER = 'sqlprobe';
-export const SIM_PASSWORD = 'Sim-Passw0rd';
+export const SIM_USER = DEFAULT_LOGIN.user;
+export const SIM_PASSWORD = DEFAULT_LOGIN.password;
 
 /** Starts the simulator on loopback with free ports; remember to `await sim.stop()`. */
 export function startSim(config: SimConfigInput = {}): Promise<Simulator> {

@@ -1,14 +1,13 @@
-import { idleTick, startIdleRun, type AppRuntime, type Log } from '../../shared/app';
+import { type AppRuntime, idleTick, type Log, startIdleRun } from '../../shared/app';
 import { loadConfig } from '../../shared/config';
 import type { Target } from '../../shared/config/target';
-import { Cohort } from '../../shared/idle/cohort';
-import { openHeldSession } from '../../shared/idle/open';
-import { poolPlan } from '../../shared/idle/plans';
+import type { IdleRun, ProbeResult, VerdictChange } from '../../shared/contract';
+import { Cohort, poolPlan } from '../../shared/idle/cohort';
+import { openHeldSession } from '../../shared/idle/held-connection';
 import { IdleRegistry } from '../../shared/idle/registry';
 import { poolDetails } from '../../shared/idle/results';
-import type { ProbeResult } from '../../shared/probers/result';
-import { MemoryStateStore, type IdleRun, type StateStore } from '../../shared/state';
-import type { Telemetry, VerdictChange } from '../../shared/telemetry';
+import { MemoryStateStore, type StateStore } from '../../shared/state';
+import type { Telemetry } from '../../shared/telemetry';
 import type { Simulator } from '../../sim';
 import { nextEvent, SIM_PASSWORD } from '../helpers/sim';
 import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
@@ -92,6 +91,7 @@ describe('the idle-tick work with a state store that fails', () => {
     expect(log.lines).toEqual([
       expect.stringMatching(/^warn: sqlprobe: previous verdicts not read from state storage \(Error: connect ECONNREFUSED .*\); every idle verdict this tick is reported as new$/),
       expect.stringMatching(/^warn: sqlprobe: 1 result\(s\) not saved to state storage/),
+      'info: sqlprobe: idle tick reported 1 result(s)',
     ]);
   });
 
@@ -130,7 +130,7 @@ describe('stopping an idle tick (Ctrl-C in sqlprobe start)', () => {
       const rt = runtime([target], registry, new MemoryStateStore(), { SQLPROBE_PROBE_TIMEOUT: '10m' });
       const stop = new AbortController();
       const log = logLines();
-      const tick = idleTick(rt, log, stop.signal);
+      const tick = idleTick(rt, log, { signal: stop.signal });
       await nextEvent(sim, 'fault');
       stop.abort(new Error('stopped by SIGINT'));
       expect(await tick).toBe(1);
@@ -143,7 +143,8 @@ describe('stopping an idle tick (Ctrl-C in sqlprobe start)', () => {
       // The pool's open was cut short too; with nothing borrowed it has nothing to report.
       expect(rt.telemetry.results.filter((r) => r.probe === 'pool')).toEqual([]);
       expect(registry.held()).toBe(0);
-      expect(log.lines).toEqual([]);
+      // No warning: a stop is not a fault.
+      expect(log.lines).toEqual(['info: sqlprobe: idle tick reported 1 result(s)']);
     } finally {
       await registry.close();
       await sim.stop();

@@ -1,6 +1,5 @@
+import { type ConnectionOutcome, probeResultSchema } from '../../shared/contract';
 import { runSingle } from '../../shared/idle/single';
-import type { ConnectionOutcome } from '../../shared/idle/schema';
-import { probeResultSchema } from '../../shared/probers/result';
 import type { Simulator } from '../../sim';
 import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
 

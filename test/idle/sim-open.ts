@@ -1,5 +1,5 @@
 import { targetSchema, type Target, type TargetInput } from '../../shared/config/target';
-import type { ProbeOptions } from '../../shared/probers/types';
+import type { ProbeOptions } from '../../shared/probers/prober';
 import type { SimConfigInput, Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';

@@ -1,5 +1,5 @@
 import { IdleRegistry } from '../../shared/idle/registry';
-import { probeResultSchema } from '../../shared/probers/result';
+import { probeResultSchema } from '../../shared/contract';
 import type { Simulator } from '../../sim';
 import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
 

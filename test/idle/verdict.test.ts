@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { verdictFor } from '../../shared/idle/verdict';
-import { IDLE_OUTCOMES, type ConnectionOutcome } from '../../shared/idle/schema';
+import { IDLE_OUTCOMES, type ConnectionOutcome } from '../../shared/contract';
 
 const MIN = 60_000;
 const o = (rungMs: number, keepalive: 'on' | 'off', outcome: ConnectionOutcome['outcome'], extra: Partial<ConnectionOutcome> = {}): ConnectionOutcome =>

@@ -1,7 +1,6 @@
 // Alert queries and the workbook read only names that the telemetry module emits: renaming a metric,
 // event or dimension in shared/telemetry/names.ts without updating infra/ fails here.
-import { PHASES } from '../../shared/classify/schema';
-import { IDLE_OUTCOMES } from '../../shared/idle/schema';
+import { IDLE_OUTCOMES, PHASES } from '../../shared/contract';
 import { DIMENSIONS, EVENTS, METRICS } from '../../shared/telemetry/names';
 import { dimensionNames, infraFiles, sqlprobeNames } from './infra-files';
 

@@ -3,7 +3,7 @@ import { targetSchema } from '../../shared/config/target';
 import { runSingle } from '../../shared/idle/single';
 
 const { targets, timeoutMs } = JSON.parse(process.argv[2]) as { targets: unknown[]; timeoutMs: number };
-const options = { region: 'netlab', timeoutMs: 10_000 };
+const options = { env: process.env, region: 'netlab', timeoutMs: 10_000 };
 Promise.all(targets.map((t) => runSingle('idle', targetSchema.parse(t), options, AbortSignal.timeout(timeoutMs)))).then((results) => {
   process.stdout.write(JSON.stringify(results));
 });

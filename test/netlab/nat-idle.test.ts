@@ -1,5 +1,5 @@
 import type { TargetInput } from '../../shared/config/target';
-import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
+import { probeResultSchema, type ProbeResult } from '../../shared/contract';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { describeWithNetns, Netlab } from '../helpers/netns';
 import { SIM_PASSWORD, SIM_USER } from '../helpers/sim';

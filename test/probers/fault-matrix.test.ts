@@ -1,11 +1,10 @@
-import type { Simulator } from '../../sim';
-import { INJECTABLE_ERRORS } from '../../sim';
 import { PROBERS } from '../../shared/probers';
+import { INJECTABLE_ERRORS, type Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { startSim } from '../helpers/sim';
 import { checked, options, target, TOKEN } from './fixtures';
 import { startDnsServer, type TestDnsServer } from './helpers/dns-server';
-import { eventually, openSockets, silenceOn, simServer, SQL_AUTH, type Scenario } from './helpers/matrix';
+import { eventually, openSockets, type Scenario, silenceOn, simServer, SQL_AUTH } from './helpers/matrix';
 
 /** Filled in beforeAll; the scenarios read it when they run. */
 const ctx = {} as { certs: TestCerts; dns: TestDnsServer };

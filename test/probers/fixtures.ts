@@ -1,6 +1,6 @@
 import { targetSchema, type Target, type TargetInput } from '../../shared/config/target';
-import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
-import type { ProbeOptions } from '../../shared/probers/types';
+import { probeResultSchema, type ProbeResult } from '../../shared/contract';
+import type { ProbeOptions } from '../../shared/probers/prober';
 
 export const PASSWORD = 'Pr0be-S3cret!xyz';
 export const TOKEN = 'eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJzcWxwcm9iZS10ZXN0In0.c2lnbmF0dXJlLXRlc3Q';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { FAILURE_CLASSES } from '../../shared/classify/schema';
-import { probeResultSchema } from '../../shared/probers/result';
+import { FAILURE_CLASSES, probeResultSchema } from '../../shared/contract';
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; in?: z.ZodType };
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;

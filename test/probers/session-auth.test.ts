@@ -1,6 +1,6 @@
 import { ManagedIdentityCredential } from '@azure/identity';
-import { credentialFor, managedIdentityClientId, tokenScope } from '../../shared/probers/session/auth';
-import { azureSqlSuffix } from '../../shared/probers/session/scope';
+import { azureSqlSuffix, tokenScope } from '../../shared/config';
+import { credentialFor, managedIdentityClientId } from '../../shared/probers';
 import { secondaryListener } from '../../shared/probers/login';
 import { target } from './fixtures';
 
@@ -8,12 +8,12 @@ describe('identities and listeners', () => {
   it('shares one TokenCredential per identity, so its token cache is reused', () => {
     const system = target({ auth: { type: 'managed-identity' } });
     const user = target({ name: 'other', auth: { type: 'managed-identity', clientId: '00000000-0000-0000-0000-000000000001' } });
-    expect(credentialFor(system)).toBe(credentialFor(target({ name: 'again', auth: { type: 'managed-identity' } })));
-    expect(credentialFor(user)).not.toBe(credentialFor(system));
+    expect(credentialFor(system, {})).toBe(credentialFor(target({ name: 'again', auth: { type: 'managed-identity' } }), {}));
+    expect(credentialFor(user, {})).not.toBe(credentialFor(system, {}));
     const sp = { type: 'service-principal', tenantId: '00000000-0000-0000-0000-000000000002', clientId: '00000000-0000-0000-0000-000000000003', secretSetting: 'SP_SECRET' } as const;
     const env = { SP_SECRET: 'not-a-real-secret' };
     expect(credentialFor(target({ auth: sp }), env)).toBe(credentialFor(target({ name: 'sp2', auth: sp }), env));
-    expect(credentialFor(target({ auth: { type: 'sql', user: 'u', passwordSetting: 'P' } }))).toBeUndefined();
+    expect(credentialFor(target({ auth: { type: 'sql', user: 'u', passwordSetting: 'P' } }), {})).toBeUndefined();
   });
 
   describe("the app's AZURE_CLIENT_ID (the deployed app has only a user-assigned identity)", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { targetSchema, type TargetInput } from '../../shared/config/target';
-import type { ProbeResult } from '../../shared/probers/result';
-import type { Prober } from '../../shared/probers/types';
+import type { ProbeResult } from '../../shared/contract';
+import type { Prober } from '../../shared/probers/prober';
 
 export const target = (name: string, extra: Partial<TargetInput> = {}) => targetSchema.parse({ name, server: '127.0.0.1', database: 'db', ...extra });
 

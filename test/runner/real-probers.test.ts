@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/config';
 import { PROBERS } from '../../shared/probers';
-import { probeResultSchema } from '../../shared/probers/result';
+import { probeResultSchema } from '../../shared/contract';
 import { DEFAULT_GRACE_MS, runRound } from '../../shared/runner';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
@@ -54,7 +54,7 @@ it('runs a round of 200 targets, 10% hanging: a hanging target never delays the 
   const roundStart = Date.now();
   // The default concurrency, so the promise holds for a deployment that never set it: the 20 hanging
   // targets hold 20 slots for one deadline while the others run in the slots left.
-  const report = await runRound(targets, { region: 'test', timeoutMs: DEADLINE_MS, concurrency: DEFAULT_CONCURRENCY, probers: PROBERS });
+  const report = await runRound(targets, { env: {}, region: 'test', timeoutMs: DEADLINE_MS, concurrency: DEFAULT_CONCURRENCY, probers: PROBERS });
 
   expect(report.results).toHaveLength(400);
   expect(report.skipped).toEqual([]);

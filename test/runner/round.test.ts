@@ -1,11 +1,10 @@
-import { runRound } from '../../shared/runner';
-import type { RoundOptions, RoundReport } from '../../shared/runner';
-import { readSecret } from '../../shared/config/load';
-import { probeResultSchema } from '../../shared/probers/result';
-import type { Prober } from '../../shared/probers/types';
+import { readSecret } from '../../shared/config';
+import { probeResultSchema } from '../../shared/contract';
+import type { Prober } from '../../shared/probers/prober';
+import { type RoundOptions, type RoundReport, runRound } from '../../shared/runner';
 import { fakeProber, target } from './fakes';
 
-const base = (extra: Partial<RoundOptions>): RoundOptions => ({ region: 'test', timeoutMs: 1000, concurrency: 4, ...extra });
+const base = (extra: Partial<RoundOptions>): RoundOptions => ({ env: {}, region: 'test', timeoutMs: 1000, concurrency: 4, ...extra });
 
 describe('runRound', () => {
   it('retries a failed probe once after the delay and records both attempts', async () => {

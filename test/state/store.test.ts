@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../shared/config/load';
-import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
+import { type IdleRun, type ProbeResult, probeResultSchema } from '../../shared/contract';
 import type { CohortJournal, JournalEntry } from '../../shared/idle/journal';
 import { verdictFor } from '../../shared/idle/verdict';
-import { connectStateStore, MemoryStateStore, type IdleRun, type StateStore } from '../../shared/state';
-import { startAzurite, type Azurite } from './azurite';
+import { connectStateStore, MemoryStateStore, type StateStore } from '../../shared/state';
+import { type Azurite, startAzurite } from './azurite';
 
 function result(target: string, probe: ProbeResult['probe'], extra: Partial<ProbeResult> = {}): ProbeResult {
   const startedAt = new Date().toISOString();

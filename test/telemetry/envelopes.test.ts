@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Simulator } from '../../sim';
-import { targetSchema, type TargetInput } from '../../shared/config/target';
+import { loadConfig, secretsOf, targetSchema, type TargetInput } from '../../shared/config';
 import { PROBERS } from '../../shared/probers';
-import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
+import { probeResultSchema, type ProbeResult } from '../../shared/contract';
 import { initTelemetry, type Telemetry } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
 import { DIMENSIONS, EVENTS, METRICS, PHASE_EVENT } from '../../shared/telemetry/names';
@@ -58,14 +58,14 @@ beforeAll(async () => {
   const targets = simTargets(sim);
   // The targets as the app reads them: telemetry learns from them which settings hold secrets.
   process.env.SQLPROBE_TARGETS = JSON.stringify(targets);
-  for (const t of targets) refused.push(await PROBERS.login(targetSchema.parse(t), { region: 'westeurope', timeoutMs: 5000 }, AbortSignal.timeout(5000)));
+  for (const t of targets) refused.push(await PROBERS.login(targetSchema.parse(t), { env: process.env, region: 'westeurope', timeoutMs: 5000 }, AbortSignal.timeout(5000)));
   await breeze.start();
   telemetry = initTelemetry(telemetrySettings({
     // Both sinks at once: Application Insights and a JSON Lines file.
     APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString,
     SQLPROBE_OFFLINE_STORAGE_DIR: storage,
     SQLPROBE_RESULTS_FILE: join(storage, 'results.jsonl'),
-  }));
+  }), { secrets: secretsOf(loadConfig(process.env).targets, process.env) });
   for (const r of [ok, failed, idle, pool]) telemetry.record(r);
   telemetry.recordVerdictChange({ target: 'orders', region: 'westeurope', verdict: 'nat-idle-drop', previous: 'no-idle-kill', recommendation: 'Keep TCP keepalive on, at or below 180 s.' });
   for (const r of [...refused, leaky]) telemetry.record(r);

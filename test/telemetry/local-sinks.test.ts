@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeResultSchema } from '../../shared/probers/result';
+import { probeResultSchema } from '../../shared/contract';
 import { EVENTS, initTelemetry } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
 import { loginFailure, loginSuccess } from './results';

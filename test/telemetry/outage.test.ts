@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTelemetry, type Telemetry } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
-import type { ProbeResult } from '../../shared/probers/result';
+import type { ProbeResult } from '../../shared/contract';
 import { FakeBreeze } from './breeze';
 import { loginFailure, loginSuccess } from './results';
 

@@ -3,8 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime } from '../../shared/app/runtime';
-import { initTelemetry, scrubSecrets, secretsFromEnv } from '../../shared/telemetry';
+import { runtimeFromEnv } from '../../shared/app';
+import { loadConfig, secretsOf } from '../../shared/config';
+import { initTelemetry, scrubSecrets } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
 import { idleTick, loginFailure } from './results';
 
@@ -27,14 +28,16 @@ const targetsEnv = {
   HR_TOKEN: TOKEN,
 };
 
-describe('secretsFromEnv', () => {
+const targetSecrets = (env: Record<string, string | undefined>) => secretsOf(loadConfig(env).targets, env);
+
+describe('secretsOf', () => {
   it('reads the value of every secret setting a configured target names', () => {
-    expect(secretsFromEnv(targetsEnv).sort()).toEqual([PASSWORD, SP_SECRET, TOKEN].sort());
+    expect(targetSecrets(targetsEnv).sort()).toEqual([PASSWORD, SP_SECRET, TOKEN].sort());
   });
 
-  it('finds none without targets, or when the configuration does not load', () => {
-    expect(secretsFromEnv({})).toEqual([]);
-    expect(secretsFromEnv({ ...targetsEnv, SQLPROBE_TARGETS: '[{' })).toEqual([]);
+  it('finds none without targets; when the configuration does not load, no runtime (and no sink) starts', async () => {
+    expect(targetSecrets({})).toEqual([]);
+    await expect(runtimeFromEnv({ ...targetsEnv, SQLPROBE_TARGETS: '[{' })).rejects.toThrow(/SQLPROBE_TARGETS: not valid JSON/);
   });
 });
 
@@ -66,7 +69,7 @@ describe('initTelemetry', () => {
   it('scrubs results and verdict changes of the targets\' secrets and of the secrets it is given', () => {
     const lines: string[] = [];
     const typed = 'typed-at-a-prompt-1234';
-    const telemetry = initTelemetry(none, { print: (line) => lines.push(line), env: targetsEnv, secrets: [typed] });
+    const telemetry = initTelemetry(none, { print: (line) => lines.push(line), secrets: [...targetSecrets(targetsEnv), typed] });
     for (const secret of [PASSWORD, SP_SECRET, TOKEN, typed]) {
       telemetry.record(loginFailure({ error: { ...loginFailure().error!, message: `Login failed; secret was ${secret}` } }));
     }
@@ -83,7 +86,7 @@ describe('the app runtime', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sqlprobe-runtime-redact-'));
     try {
       const file = join(dir, 'results.jsonl');
-      const rt = await createRuntime({ ...targetsEnv, SQLPROBE_RESULTS_FILE: file });
+      const rt = await runtimeFromEnv({ ...targetsEnv, SQLPROBE_RESULTS_FILE: file });
       expect(process.env.ORDERS_PASSWORD).toBeUndefined();
       rt.telemetry.record(loginFailure({ error: { ...loginFailure().error!, message: `login as probe with ${PASSWORD}` } }));
       await rt.telemetry.shutdown(5000);

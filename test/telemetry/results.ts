@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { probeResultSchema, type ProbeResult } from '../../shared/probers/result';
+import { probeResultSchema, type ProbeResult } from '../../shared/contract';
 
 /** A login probe that succeeded through the gateway's redirect, parsed through the result schema. */
 export function loginSuccess(overrides: Partial<ProbeResult> = {}): ProbeResult {

@@ -1,17 +1,16 @@
-import { ManagedIdentityCredential } from '@azure/identity';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { authenticationStringProblem, connectionStringProblem, managedIdentity, parseConnectionString } from '../../shared/config/app-insights';
 import { availabilityMessage, toTimeSpan } from '../../shared/telemetry/availability';
-import { telemetrySettings } from './settings';
 import { AzureTelemetry } from '../../shared/telemetry/azure';
-import { authenticationStringProblem, connectionStringProblem, managedIdentity, parseConnectionString } from '../../shared/telemetry/connection';
 import { defaultStorageDirectory, distroOptions } from '../../shared/telemetry/distro-options';
-import * as names from '../../shared/telemetry/names';
 import { fixOfflineReplay } from '../../shared/telemetry/exporter-workarounds';
+import * as names from '../../shared/telemetry/names';
 import type { TelemetrySettings } from '../../shared/telemetry/types';
 import { loginFailure } from './results';
+import { telemetrySettings } from './settings';
 
 const IKEY = '00000000-0000-4000-8000-000000000001';
 const settings = (over: Partial<TelemetrySettings> = {}): TelemetrySettings =>

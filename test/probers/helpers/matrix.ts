@@ -1,7 +1,7 @@
 import type { SimConfigInput, Simulator } from '../../../sim';
 import type { TargetInput } from '../../../shared/config/target';
-import type { ProbeResult } from '../../../shared/probers/result';
-import type { ProbeOptions } from '../../../shared/probers/types';
+import type { ProbeResult } from '../../../shared/contract';
+import type { ProbeOptions } from '../../../shared/probers/prober';
 import { PASSWORD, TOKEN } from '../fixtures';
 
 /** The simulator's logical server for every scenario: our probe login and the orders database. */

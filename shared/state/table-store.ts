@@ -1,0 +1,83 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { idleRunSchema, probeResultSchema, type IdleRun, type ProbeResult } from '../contract';
+import { resultKey, type StateStore } from './store';
+
+/**
+ * Table storage caps a string property at 64 KiB (32K UTF-16 characters), so JSON is stored in
+ * numbered properties json0, json1 … An entity holds 1 MiB, which bounds a value at about 1M characters.
+ */
+const CHUNK = 30_000;
+
+export function toChunks(value: unknown): Record<string, string> {
+  const text = JSON.stringify(value);
+  const props: Record<string, string> = {};
+  for (let i = 0; i * CHUNK < text.length; i++) props[`json${i}`] = text.slice(i * CHUNK, (i + 1) * CHUNK);
+  return props;
+}
+
+export function fromChunks(entity: Record<string, unknown>): unknown {
+  let text = '';
+  for (let i = 0; typeof entity[`json${i}`] === 'string'; i++) text += entity[`json${i}`] as string;
+  return JSON.parse(text);
+}
+
+/** Runs `create` once (creating tables, say); after a failure the next call tries again. */
+export function once(create: () => Promise<unknown>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= create().then(
+      () => undefined,
+      (err: unknown) => {
+        done = undefined;
+        throw err;
+      },
+    );
+    return done;
+  };
+}
+
+export interface StateTables {
+  /** Latest results: PartitionKey = region (apps in several regions may share an account), RowKey = "<target>~<probe>". */
+  latest: TableClient;
+  /** Idle runs: PartitionKey = run id, RowKey = "run". */
+  idleRuns: TableClient;
+}
+
+const RUN = 'run';
+
+/** Shared state in the app's storage account, so every instance sees the same runs and results. */
+export class TableStateStore implements StateStore {
+  /** createTable ignores "already exists", so once per process is enough. */
+  private readonly ensureTables = once(() => Promise.all([this.tables.latest.createTable(), this.tables.idleRuns.createTable()]));
+
+  constructor(private readonly tables: StateTables, private readonly region: string) {}
+
+  async recordResult(result: ProbeResult): Promise<void> {
+    await this.ensureTables();
+    await this.tables.latest.upsertEntity({ partitionKey: this.region, rowKey: `${result.target}~${resultKey(result)}`, ...toChunks(result) }, 'Replace');
+  }
+
+  async latestResults(): Promise<ProbeResult[]> {
+    await this.ensureTables();
+    const results: ProbeResult[] = [];
+    for await (const entity of this.tables.latest.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${this.region}` } })) {
+      results.push(probeResultSchema.parse(fromChunks(entity)));
+    }
+    return results;
+  }
+
+  async saveIdleRun(run: IdleRun): Promise<void> {
+    await this.ensureTables();
+    await this.tables.idleRuns.upsertEntity({ partitionKey: run.id, rowKey: RUN, ...toChunks(run) }, 'Replace');
+  }
+
+  async getIdleRun(id: string): Promise<IdleRun | undefined> {
+    await this.ensureTables();
+    try {
+      return idleRunSchema.parse(fromChunks(await this.tables.idleRuns.getEntity(id, RUN)));
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+}
