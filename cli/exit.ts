@@ -1,4 +1,4 @@
-/** The exit codes are a public contract (DESIGN.md "Public interfaces"): scripts branch on them. */
+/** The exit codes are a public contract (docs/cli.md): scripts branch on them. */
 export const EXIT = { ok: 0, probeFailed: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

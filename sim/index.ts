@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { FaultSchema, SimConfigSchema, type ErrorInjection, type Fault, type ListenerName, type SimConfig, type SimConfigInput } from './config';
+import { type ErrorInjection, type Fault, FaultSchema, type ListenerName, type SimConfig, type SimConfigInput, SimConfigSchema } from './config';
 import { Listener } from './listener';
-import type { SimEvent, SimRuntime } from './runtime';
+import { loadTlsContexts, type SimEvent, type SimRuntime } from './runtime';
 import type { SessionState } from './session';
-import { loadTlsContexts } from './tls-context';
 
 export * from './config';
 export type { SimEvent, SimEventKind } from './runtime';

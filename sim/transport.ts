@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { duplexPair } from 'node:stream';
 import * as tls from 'node:tls';
 import { encodeMessage, PacketReader, PreloginTlsBridge, type TdsMessage } from '../shared/tds';
-import type { TlsContexts } from './tls-context';
+import type { TlsContexts } from './runtime';
 
 export interface TransportHooks {
   onMessage(m: TdsMessage): void;

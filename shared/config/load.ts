@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues, formatPath } from './errors';
 import { settingsSchema } from './settings';
-import { loginWithoutCredentials, targetSchema, type Target } from './target';
+import { loginWithoutCredentials, type Target, targetSchema } from './target';
 
 export type Settings = Omit<z.infer<typeof settingsSchema>, 'SQLPROBE_TARGETS' | 'SQLPROBE_TARGETS_FILE'> & {
   /** The run location: SQLPROBE_REGION, else REGION_NAME (set by App Service), else "local". */
@@ -101,4 +101,26 @@ export function loadConfig(env: Env): LoadedConfig {
   const { targets, problems } = source ? parseTargets(source.raw, source.root) : { targets: [], problems: [] };
   const { SQLPROBE_TARGETS, SQLPROBE_TARGETS_FILE, ...rest } = parsed.data;
   return { settings: { ...rest, region: rest.SQLPROBE_REGION ?? rest.REGION_NAME ?? 'local' }, targets, problems };
+}
+
+/** Reads a secret from the app setting a target names; the value never leaves the process. */
+export function readSecret(settingName: string, env: Env): string {
+  const value = env[settingName];
+  if (!value) throw new ConfigError([`app setting ${settingName} is not set; add it (a Key Vault reference works) or fix the target's setting name`]);
+  return value;
+}
+
+/** The app setting that holds a target's secret, when its auth has one. */
+export function secretSettingOf(target: Target): string | undefined {
+  const auth = target.auth;
+  return auth.type === 'sql' ? auth.passwordSetting : auth.type === 'service-principal' ? auth.secretSetting : auth.type === 'access-token' ? auth.tokenSetting : undefined;
+}
+
+/** The secret values the targets' auth names, so every message and every sink can be scrubbed of them. */
+export function secretsOf(targets: readonly Target[], env: Env): string[] {
+  return [...new Set(targets.flatMap((t) => {
+    const setting = secretSettingOf(t);
+    const value = setting ? env[setting] : undefined;
+    return value ? [value] : [];
+  }))];
 }

@@ -112,7 +112,7 @@ export function azureSqlSuffix(server: string): (typeof AZURE_SQL_SUFFIXES)[numb
 /**
  * The Entra resource of Azure SQL in the target's cloud, from its DNS suffix. A configured target
  * under another name (a DNS alias of its own) gets the public cloud's; an ad-hoc server must be
- * under a known suffix before a token is fetched for it (shared/app/adhoc.ts).
+ * under a known suffix before a token is fetched for it.
  */
 export function tokenScope(server: string): string {
   return `https://${azureSqlSuffix(server) ?? 'database.windows.net'}/.default`;

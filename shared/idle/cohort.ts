@@ -4,7 +4,7 @@ import type { Target } from '../config';
 import type { ConnectionOutcome, KeepaliveVariant } from '../contract';
 import { HeldConnection, type HeldSession } from './held-connection';
 
-/** Opens one logged-in connection for the idle probes (shared/idle/open.ts wraps the login prober's opener). */
+/** Opens one logged-in connection for the idle probes (openHeldSession wraps the login prober's opener). */
 export type OpenHeld = (signal: AbortSignal) => Promise<HeldSession>;
 
 export interface Cell {

@@ -5,8 +5,8 @@ import { openSession, type ProbeOptions } from '../probers';
 
 /**
  * Tells a peer's FIN, a peer's RST and a keepalive timeout apart from the error tedious emits on
- * an idle connection (FACTS: FIN → "Connection lost - socket hang up", RST → "… read ECONNRESET",
- * keepalive → "… read ETIMEDOUT"). tedious wraps the socket error, so the cause decides.
+ * an idle connection: FIN → "Connection lost - socket hang up", RST → "… read ECONNRESET",
+ * keepalive → "… read ETIMEDOUT". tedious wraps the socket error, so its cause decides.
  */
 export function closeKindOf(error: unknown): CloseKind {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;

@@ -4,7 +4,6 @@
  */
 export { ladderCells, type Cell } from './cohort';
 export type { HeldSession } from './held-connection';
-export { MemoryJournal, type CohortJournal, type JournalEntry } from './journal';
-export { IdleRegistry, type IdleRegistryOptions, type OpenSessionFor, type RunStatus } from './registry';
+export { IdleRegistry, MemoryJournal, type CohortJournal, type IdleRegistryOptions, type JournalEntry, type OpenSessionFor, type RunStatus } from './registry';
 export { runSingle, type SingleRunOptions } from './single';
 export { formatSeconds, verdictFor } from './verdict';

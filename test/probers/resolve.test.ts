@@ -5,7 +5,7 @@ import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
 import { checked, deadline, options, target } from './fixtures';
 import { startDnsServer, type TestDnsServer } from './helpers/dns-server';
 
-// DESIGN: "The probe itself must add no round trip that tedious does not need." A driver asks for
+// A probe must add no round trip that tedious does not need. A driver asks for
 // A and AAAA only; the CNAME chain is the dns probe's business alone.
 let certs: TestCerts;
 let sim: Simulator;

@@ -15,7 +15,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const FACTS =
+const SERVER_FACTS_SQL =
   "SELECT 1 AS ok, @@SPID AS spid, SERVERPROPERTY('EngineEdition') AS edition, DATABASEPROPERTYEX(DB_NAME(),'Updateability') AS updateability, DB_NAME() AS db";
 
 async function selectOneAndSpid(c: Connection, s: Simulator): Promise<void> {
@@ -108,11 +108,11 @@ test('redirect: the rerouting event fires and the session lands on the node port
 test('the combined facts batch, and a user query followed by it, return one row each', async () => {
   sim = await startSim({ servers: [{ name: 'fog-secondary', readOnly: true, engineEdition: 5 }] });
   const c = await connectTedious(tediousConfig(sim, { database: 'appdb' }));
-  const [[ok, spid, edition, updateability, db]] = await query(c, FACTS);
+  const [[ok, spid, edition, updateability, db]] = await query(c, SERVER_FACTS_SQL);
   expect([ok, edition, updateability, db]).toEqual([1, 5, 'READ_ONLY', 'appdb']);
   expect(spid).toBe(sim.sessions()[0].spid);
-  expect(await query(c, `SELECT 1; ${FACTS}`)).toEqual([[1], [1, spid, 5, 'READ_ONLY', 'appdb']]);
-  expect(await query(c, FACTS, true)).toEqual([[1, spid, 5, 'READ_ONLY', 'appdb']]);
+  expect(await query(c, `SELECT 1; ${SERVER_FACTS_SQL}`)).toEqual([[1], [1, spid, 5, 'READ_ONLY', 'appdb']]);
+  expect(await query(c, SERVER_FACTS_SQL, true)).toEqual([[1, spid, 5, 'READ_ONLY', 'appdb']]);
   const [[version]] = await query(c, 'SELECT @@VERSION');
   expect(version).toMatch(/Microsoft SQL Azure/);
   await expect(query(c, 'SELECT * FROM sys.tables')).rejects.toThrow(/Incorrect syntax|Invalid/);

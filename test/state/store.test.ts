@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../shared/config/load';
 import { type IdleRun, type ProbeResult, probeResultSchema } from '../../shared/contract';
-import type { CohortJournal, JournalEntry } from '../../shared/idle/journal';
+import type { CohortJournal, JournalEntry } from '../../shared/idle/registry';
 import { verdictFor } from '../../shared/idle/verdict';
 import { connectStateStore, MemoryStateStore, type StateStore } from '../../shared/state';
 import { type Azurite, startAzurite } from './azurite';
