@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { Board } from '../../cli/live/board';
 import { appendScreen, terminalScreen } from '../../cli/live/screen';
-import { LOGIN_FAILED, result } from './fixtures';
+import { LOGIN_FAILED, result } from '../helpers/results';
 
 describe('live board', () => {
   it('lists targets before their first result, then their last result, phases and verdict', () => {

@@ -3,7 +3,7 @@ import type { Screen } from '../../cli/live/screen';
 import { verdictFor } from '../../shared/idle/verdict';
 import type { ConnectionOutcome } from '../../shared/contract';
 import { targetSchema } from '../../shared/config/target';
-import { result } from './fixtures';
+import { result } from '../helpers/results';
 
 function recordingScreen(interactive: boolean): Screen & { lines: string[]; views: string[] } {
   const lines: string[] = [];

@@ -3,7 +3,7 @@ import { InvalidResultError, renderJson } from '../../cli/report/json';
 import { resultLine } from '../../cli/report/line';
 import { renderProbeReport } from '../../cli/report/probe-report';
 import { probeResultSchema } from '../../shared/contract';
-import { LOGIN_FAILED, result } from './fixtures';
+import { LOGIN_FAILED, result } from '../helpers/results';
 
 describe('phase bars', () => {
   it('draws a waterfall on one time axis: later phases start further right, longer ones are longer', () => {
@@ -66,7 +66,7 @@ describe('--json', () => {
   });
 
   it('refuses to print a result that breaks the contract', () => {
-    expect(() => renderJson([result({ durationMs: -1 })])).toThrow(InvalidResultError);
+    expect(() => renderJson([{ ...result(), durationMs: -1 }])).toThrow(InvalidResultError);
   });
 });
 

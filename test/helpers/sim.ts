@@ -1,5 +1,9 @@
 import { Connection, Request, type ConnectionConfiguration } from 'tedious';
+import type { Target, TargetInput } from '../../shared/config';
+import type { ProbeOptions } from '../../shared/probers';
 import { DEFAULT_LOGIN, start, type SimConfigInput, type SimEvent, type SimEventKind, type Simulator } from '../../sim';
+import { createTestCerts, type TestCerts } from './certs';
+import { probeOptions, target } from './targets';
 
 export const SIM_USER = DEFAULT_LOGIN.user;
 export const SIM_PASSWORD = DEFAULT_LOGIN.password;
@@ -7,6 +11,61 @@ export const SIM_PASSWORD = DEFAULT_LOGIN.password;
 /** Starts the simulator on loopback with free ports; remember to `await sim.stop()`. */
 export function startSim(config: SimConfigInput = {}): Promise<Simulator> {
   return start({ host: '127.0.0.1', port: 0, ...config });
+}
+
+/**
+ * For a test file whose tests each start their own simulator: one set of certificates for the file
+ * (`certs()`), and `start` for a simulator that is stopped after the test that started it.
+ */
+export function simPerTest(): { certs: () => TestCerts; start: (config?: SimConfigInput) => Promise<Simulator> } {
+  let files: TestCerts | undefined;
+  let running: Simulator | undefined;
+  beforeAll(() => {
+    files = createTestCerts();
+  });
+  afterAll(() => files?.cleanup());
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+  return {
+    certs: () => files!,
+    start: async (config = {}) => (running = await startSim(config)),
+  };
+}
+
+/** What the probers get against the simulator: its default password in the setting the sim targets name. */
+export const SIM_OPTIONS: ProbeOptions = probeOptions({ timeoutMs: 10_000, env: { SIM_PASSWORD } });
+
+let certs: TestCerts | undefined;
+
+/** One CA and server certificate per test file: targets are always encrypted. */
+export function simCerts(): TestCerts {
+  certs ??= createTestCerts();
+  return certs;
+}
+
+export function cleanupCerts(): void {
+  certs?.cleanup();
+  certs = undefined;
+}
+
+/** The simulator with TLS, so the production opener (encrypt: true, our CA) logs in as it would in Azure. */
+export function startTlsSim(config: SimConfigInput = {}): Promise<Simulator> {
+  return startSim({ encrypt: 'on', tls: simCerts().good, ...config });
+}
+
+/** A target aimed at the simulator with a ladder scaled to seconds. */
+export function simTarget(sim: Simulator, input: Partial<TargetInput> = {}): Target {
+  return target({
+    server: sim.host,
+    port: sim.gatewayPort,
+    database: 'appdb',
+    caFile: simCerts().caFile,
+    auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' },
+    probes: ['idle'],
+    ...input,
+  });
 }
 
 /** Resolves with the next simulator event of this kind (and matching `where`), or rejects after `timeoutMs`. */

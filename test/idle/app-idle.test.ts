@@ -9,8 +9,7 @@ import { poolDetails } from '../../shared/idle/results';
 import { MemoryStateStore, type StateStore } from '../../shared/state';
 import type { Telemetry } from '../../shared/telemetry';
 import type { Simulator } from '../../sim';
-import { nextEvent, SIM_PASSWORD } from '../helpers/sim';
-import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
+import { cleanupCerts, nextEvent, SIM_OPTIONS, SIM_PASSWORD, simTarget, startTlsSim as startSim } from '../helpers/sim';
 
 afterAll(cleanupCerts);
 
@@ -154,7 +153,7 @@ describe('stopping an idle tick (Ctrl-C in sqlprobe start)', () => {
   test('a validated borrow whose replacement open is cut short by the stop is not counted as a validated failure', async () => {
     const sim = await startSim();
     const target = simTarget(sim, { probes: ['pool'], pool: { size: 1, idleFor: '1s' } });
-    const open = (sig: AbortSignal) => openHeldSession(target, OPTIONS, sig);
+    const open = (sig: AbortSignal) => openHeldSession(target, SIM_OPTIONS, sig);
     const cohort = new Cohort(poolPlan(target, 0), () => 0);
     try {
       await cohort.open(open, new AbortController().signal);

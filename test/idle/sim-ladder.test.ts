@@ -1,7 +1,7 @@
 import { type ConnectionOutcome, probeResultSchema } from '../../shared/contract';
 import { runSingle } from '../../shared/idle/single';
 import type { Simulator } from '../../sim';
-import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
+import { cleanupCerts, SIM_OPTIONS, simTarget, startTlsSim as startSim } from '../helpers/sim';
 
 afterAll(cleanupCerts);
 
@@ -14,7 +14,7 @@ const byRung = (outcomes: ConnectionOutcome[], rungMs: number, keepalive: 'on' |
 
 async function ladder(sim: Simulator, rungs = ['500ms', '3s']) {
   const target = simTarget(sim, { idle: { rungs, keepalive: ['on', 'off'], useTimeout: '1s' } });
-  const result = await runSingle('idle', target, OPTIONS, new AbortController().signal);
+  const result = await runSingle('idle', target, SIM_OPTIONS, new AbortController().signal);
   expect(probeResultSchema.parse(result)).toBeTruthy();
   return result;
 }
@@ -62,7 +62,7 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
     let resolved = false;
     // What the run looked like from outside when each outcome arrived.
     const heard: { outcome: ConnectionOutcome; resolved: boolean; kills: number }[] = [];
-    const result = await runSingle('idle', target, OPTIONS, new AbortController().signal, {
+    const result = await runSingle('idle', target, SIM_OPTIONS, new AbortController().signal, {
       onOutcome: (outcome) => heard.push({ outcome, resolved, kills }),
     }).finally(() => (resolved = true));
 
@@ -86,7 +86,7 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
     const target = simTarget(sim, { idle: { rungs: ['300ms', '30s'], keepalive: ['on', 'off'], useTimeout: '1s' } });
     const stop = new AbortController();
     const heard: ConnectionOutcome[] = [];
-    const result = await runSingle('idle', target, OPTIONS, stop.signal, {
+    const result = await runSingle('idle', target, SIM_OPTIONS, stop.signal, {
       onOutcome: (o) => {
         heard.push(o);
         // Stop once the first rung is settled: the 30 s rung is given up.
@@ -111,7 +111,7 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
   test('silent drop: the first use fails with the app\'s error; loopback keepalive cannot see it, and it is no gateway kill', async () => {
     sim = await startSim({ idleTimeoutMs: 60_000 });
     const target = simTarget(sim, { idle: { rungs: ['1s'], keepalive: ['on', 'off'], useTimeout: '1s', keepaliveIdle: '200ms' } });
-    const run = runSingle('idle', target, OPTIONS, new AbortController().signal);
+    const run = runSingle('idle', target, SIM_OPTIONS, new AbortController().signal);
     // Once the cohort is open, the simulator stops answering every session without closing any.
     await new Promise((r) => setTimeout(r, 500));
     await sim.setFault('gateway', { kind: 'silent-drop' });

@@ -1,7 +1,7 @@
 import { IdleRegistry } from '../../shared/idle/registry';
 import { probeResultSchema } from '../../shared/contract';
 import type { Simulator } from '../../sim';
-import { cleanupCerts, OPTIONS, simTarget, startTlsSim as startSim } from './sim-open';
+import { cleanupCerts, SIM_OPTIONS, simTarget, startTlsSim as startSim } from '../helpers/sim';
 
 afterAll(cleanupCerts);
 
@@ -22,18 +22,18 @@ describe('the idle registry held across ticks, against the simulator', () => {
 
   test('a tick opens the cohort, later ticks settle each rung once it is due', async () => {
     const target = simTarget(sim, { idle: { rungs: ['300ms', '2s'], keepalive: ['on', 'off'], cohortEvery: '1h', useTimeout: '1s' } });
-    const [opened] = await registry.tick([target], OPTIONS);
+    const [opened] = await registry.tick([target], SIM_OPTIONS);
     expect(opened).toBeUndefined(); // nothing settled, nothing failed: a quiet tick sends nothing
     expect(registry.held('sim')).toBe(4);
 
     await sleep(400);
-    const [first] = await registry.tick([target], OPTIONS);
+    const [first] = await registry.tick([target], SIM_OPTIONS);
     expect(probeResultSchema.parse(first).idle?.outcomes.map((o) => o.outcome)).toEqual(['survived', 'survived']);
     expect(first.idle).toMatchObject({ mode: 'held', held: 2, verdict: { kind: 'no-idle-kill' } });
-    expect(await registry.tick([target], OPTIONS)).toEqual([]);
+    expect(await registry.tick([target], SIM_OPTIONS)).toEqual([]);
 
     await sleep(1700);
-    const [second] = await registry.tick([target], OPTIONS);
+    const [second] = await registry.tick([target], SIM_OPTIONS);
     expect(second.idle?.outcomes.map((o) => `${o.keepalive}:${o.outcome}:${o.close}`).sort()).toEqual(['off:closed-by-peer:fin', 'on:closed-by-peer:fin']);
     // The bracket's floor is the measured idle age of the rung that survived, not the planned 300 ms.
     expect(second.idle?.verdict.kind).toBe('gateway-idle-kill');
@@ -45,14 +45,14 @@ describe('the idle registry held across ticks, against the simulator', () => {
     // Every login takes 900 ms (a loaded host, a far region): the cohort starts long before any connection idles.
     await sim.setFault('gateway', { kind: 'slow-start', delayMs: 900 });
     const target = simTarget(sim, { idle: { rungs: ['500ms', '2s'], keepalive: ['on'], cohortEvery: '1h', useTimeout: '1s' } });
-    await registry.tick([target], OPTIONS);
+    await registry.tick([target], SIM_OPTIONS);
     await sim.setFault('gateway', null);
     expect(registry.held('sim')).toBe(2);
     // Over 900 ms since the cohort started, but no connection has idled 500 ms yet: nothing is due.
-    expect(await registry.tick([target], OPTIONS)).toEqual([]);
+    expect(await registry.tick([target], SIM_OPTIONS)).toEqual([]);
 
     await sleep(600);
-    const [first] = await registry.tick([target], OPTIONS);
+    const [first] = await registry.tick([target], SIM_OPTIONS);
     const survived = first.idle?.outcomes ?? [];
     expect(survived).toEqual([expect.objectContaining({ rungMs: 500, outcome: 'survived' })]);
     // Its age is idle time, which the 1.2 s idle kill spared, not the 1.5 s and more since the cohort started.
@@ -60,7 +60,7 @@ describe('the idle registry held across ticks, against the simulator', () => {
     expect(survived[0].idleMs).toBeLessThan(1200);
 
     await sleep(1500);
-    const [second] = await registry.tick([target], OPTIONS);
+    const [second] = await registry.tick([target], SIM_OPTIONS);
     expect(second.idle?.outcomes).toEqual([expect.objectContaining({ rungMs: 2000, outcome: 'closed-by-peer', close: 'fin' })]);
     // Survivor and death are both aged from the end of the logins, so the bracket holds: survived below, died above.
     expect(second.idle?.verdict).toMatchObject({ kind: 'gateway-idle-kill', minSeconds: Math.round((survived[0].idleMs ?? 0) / 100) / 10 });
@@ -69,11 +69,11 @@ describe('the idle registry held across ticks, against the simulator', () => {
 
   test('after a reset (a recycled host) the cohort it held is inconclusive, never a failure', async () => {
     const target = simTarget(sim, { idle: { rungs: ['2s', '5s'], keepalive: ['off'], cohortEvery: '1h' } });
-    await registry.idle(target, OPTIONS, signal);
+    await registry.idle(target, SIM_OPTIONS, signal);
     expect(registry.held()).toBe(2);
     registry.reset();
     expect(registry.held()).toBe(0);
-    const result = await registry.idle(target, OPTIONS, signal);
+    const result = await registry.idle(target, SIM_OPTIONS, signal);
     expect(result.success).toBe(true);
     const recycled = result.idle?.outcomes.filter((o) => o.reason === 'host-recycled') ?? [];
     expect(recycled.map((o) => [o.rungMs, o.outcome])).toEqual([[2000, 'inconclusive'], [5000, 'inconclusive']]);
@@ -83,24 +83,24 @@ describe('the idle registry held across ticks, against the simulator', () => {
 
   test('caps: a cohort that would exceed the per-target or total cap is not opened', async () => {
     const small = simTarget(sim, { idle: { rungs: ['5s', '6s'], keepalive: ['on', 'off'], maxHeld: 3 } });
-    expect((await registry.idle(small, OPTIONS, signal)).idle).toMatchObject({ capped: true, held: 0 });
+    expect((await registry.idle(small, SIM_OPTIONS, signal)).idle).toMatchObject({ capped: true, held: 0 });
     const capped = new IdleRegistry({ maxHeld: 5 });
     const a = simTarget(sim, { name: 'a', idle: { rungs: ['5s', '6s'], keepalive: ['on', 'off'] } });
     const b = simTarget(sim, { name: 'b', idle: { rungs: ['5s', '6s'], keepalive: ['on', 'off'] } });
-    expect((await capped.idle(a, OPTIONS, signal)).idle?.held).toBe(4);
-    expect((await capped.idle(b, OPTIONS, signal)).idle).toMatchObject({ capped: true, held: 0 });
+    expect((await capped.idle(a, SIM_OPTIONS, signal)).idle?.held).toBe(4);
+    expect((await capped.idle(b, SIM_OPTIONS, signal)).idle).toMatchObject({ capped: true, held: 0 });
     await capped.close();
   });
 
   test('an async run: startRun returns at once, status follows the ticks to the verdict', async () => {
     const target = simTarget(sim, { probes: ['login'], idle: { keepalive: ['on'], useTimeout: '1s' } });
-    const id = registry.startRun(target, OPTIONS, [200, 1800]);
+    const id = registry.startRun(target, SIM_OPTIONS, [200, 1800]);
     expect(registry.status(id)).toMatchObject({ status: 'running', expected: 2, outcomes: [] });
     await sleep(300);
-    await registry.tick([target], OPTIONS);
+    await registry.tick([target], SIM_OPTIONS);
     expect(registry.status(id)).toMatchObject({ status: 'running', outcomes: [{ rungMs: 200, outcome: 'survived' }] });
     await sleep(1600);
-    await registry.tick([target], OPTIONS);
+    await registry.tick([target], SIM_OPTIONS);
     const status = registry.status(id);
     expect(status).toMatchObject({ status: 'completed', target: 'sim', verdict: { kind: 'gateway-idle-kill' } });
     expect(status?.outcomes.map((o) => o.outcome)).toEqual(['survived', 'closed-by-peer']);
@@ -121,10 +121,10 @@ describe('the pool prober under an idle kill', () => {
     const registry = new IdleRegistry({ slackMs: 0 });
     const target = simTarget(sim, { probes: ['pool'], pool: { size: 4, idleFor: '1500ms' }, idle: { useTimeout: '1s' } });
     try {
-      expect(await registry.tick([target], OPTIONS)).toEqual([]);
+      expect(await registry.tick([target], SIM_OPTIONS)).toEqual([]);
       expect(logins).toHaveLength(4);
       await sleep(1600);
-      const [result] = await registry.tick([target], OPTIONS);
+      const [result] = await registry.tick([target], SIM_OPTIONS);
       expect(kills).toHaveLength(4);
       expect(probeResultSchema.parse(result).pool).toEqual({
         size: 4,
@@ -153,10 +153,10 @@ describe('the pool prober under an idle kill', () => {
     const registry = new IdleRegistry({ slackMs: 0 });
     const target = simTarget(sim, { probes: ['pool'], pool: { size: 2, idleFor: '300ms' }, idle: { useTimeout: '500ms' } });
     try {
-      await registry.tick([target], OPTIONS);
+      await registry.tick([target], SIM_OPTIONS);
       await sim.setFault('gateway', { kind: 'silent-drop' });
       await sleep(400);
-      const [result] = await registry.tick([target], OPTIONS);
+      const [result] = await registry.tick([target], SIM_OPTIONS);
       expect(result.pool).toMatchObject({
         size: 2, failedOnFirstUse: 2, caughtBySocketCheck: 0, missedBySocketCheck: 2, validatedFailures: 2,
         error: 'Failed to cancel request in 5000ms', validatedError: 'Failed to cancel request in 5000ms',

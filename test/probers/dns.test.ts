@@ -1,5 +1,6 @@
 import { dnsProber } from '../../shared/probers/dns';
-import { checked, deadline, options, target } from './fixtures';
+import { checked, deadline, options } from './fixtures';
+import { target } from '../helpers/targets';
 import { startDnsServer, type TestDnsServer } from './helpers/dns-server';
 
 let dns: TestDnsServer;

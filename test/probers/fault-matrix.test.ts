@@ -2,7 +2,8 @@ import { PROBERS } from '../../shared/probers';
 import { INJECTABLE_ERRORS, type Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { startSim } from '../helpers/sim';
-import { checked, options, target, TOKEN } from './fixtures';
+import { checked, options, TOKEN } from './fixtures';
+import { target } from '../helpers/targets';
 import { startDnsServer, type TestDnsServer } from './helpers/dns-server';
 import { eventually, openSockets, type Scenario, silenceOn, simServer, SQL_AUTH } from './helpers/matrix';
 

@@ -1,18 +1,13 @@
-import { targetSchema, type Target, type TargetInput } from '../../shared/config/target';
 import { probeResultSchema, type ProbeResult } from '../../shared/contract';
-import type { ProbeOptions } from '../../shared/probers/prober';
+import type { ProbeOptions } from '../../shared/probers';
+import { probeOptions } from '../helpers/targets';
 
 export const PASSWORD = 'Pr0be-S3cret!xyz';
 export const TOKEN = 'eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJzcWxwcm9iZS10ZXN0In0.c2lnbmF0dXJlLXRlc3Q';
 export const ENV = { PROBE_PASSWORD: PASSWORD, PROBE_TOKEN: TOKEN };
 
-export function target(input: Partial<TargetInput> = {}): Target {
-  return targetSchema.parse({ name: 'sim', server: '127.0.0.1', database: 'orders', ...input });
-}
-
-export function options(extra: Partial<ProbeOptions> = {}): ProbeOptions {
-  return { region: 'test', timeoutMs: 5000, env: ENV, ...extra };
-}
+/** Probe options whose settings hold the secrets the targets here name. */
+export const options = (extra: Partial<ProbeOptions> = {}): ProbeOptions => probeOptions({ env: ENV, ...extra });
 
 /** A signal that aborts after `ms`, the way the runner's deadline does. */
 export const deadline = (ms = 5000): AbortSignal => AbortSignal.timeout(ms);

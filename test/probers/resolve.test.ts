@@ -2,7 +2,8 @@ import { PROBERS } from '../../shared/probers';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
-import { checked, deadline, options, target } from './fixtures';
+import { checked, deadline, options } from './fixtures';
+import { target } from '../helpers/targets';
 import { startDnsServer, type TestDnsServer } from './helpers/dns-server';
 
 // A probe must add no round trip that tedious does not need. A driver asks for

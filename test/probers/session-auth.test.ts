@@ -2,7 +2,7 @@ import { ManagedIdentityCredential } from '@azure/identity';
 import { azureSqlSuffix, tokenScope } from '../../shared/config';
 import { credentialFor, managedIdentityClientId } from '../../shared/probers';
 import { secondaryListener } from '../../shared/probers/login';
-import { target } from './fixtures';
+import { target } from '../helpers/targets';
 
 describe('identities and listeners', () => {
   it('shares one TokenCredential per identity, so its token cache is reused', () => {

@@ -1,5 +1,6 @@
 import { tcpProber } from '../../shared/probers/tcp';
-import { checked, deadline, options, target } from './fixtures';
+import { checked, deadline, options } from './fixtures';
+import { target } from '../helpers/targets';
 import { describeWithNetns, TestNetns } from '../helpers/netns';
 import { closedPort, listener } from './helpers/ports';
 

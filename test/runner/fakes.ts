@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { targetSchema, type TargetInput } from '../../shared/config/target';
 import type { ProbeResult } from '../../shared/contract';
-import type { Prober } from '../../shared/probers/prober';
-
-export const target = (name: string, extra: Partial<TargetInput> = {}) => targetSchema.parse({ name, server: '127.0.0.1', database: 'db', ...extra });
+import type { Prober } from '../../shared/probers';
+import { result as built } from '../helpers/results';
 
 /** A well-behaved prober whose outcome the test decides, settling on abort like a real one. */
 export function fakeProber(outcome: (targetName: string, call: number) => { success: boolean; delayMs?: number }, probe: 'dns' | 'tcp' = 'tcp'): Prober {
@@ -13,8 +10,8 @@ export function fakeProber(outcome: (targetName: string, call: number) => { succ
     calls.set(t.name, call);
     const { success, delayMs = 0 } = outcome(t.name, call);
     const startedAt = new Date().toISOString();
-    const result = (ok: boolean, cls?: 'tcp-refused' | 'timeout-tcp'): ProbeResult => ({
-      schemaVersion: 1, id: randomUUID(), target: t.name, probe, region: options.region, server: t.server, port: t.port,
+    const result = (ok: boolean, cls?: 'tcp-refused' | 'timeout-tcp'): ProbeResult => built({
+      target: t.name, probe, region: options.region, server: t.server, port: t.port,
       startedAt, durationMs: delayMs, success: ok, attempts: [{ startedAt, durationMs: delayMs, success: ok }], phases: [],
       ...(cls ? { error: { class: cls, phase: 'tcp', transient: true, message: cls, recommendation: '' } } : {}),
       sqlprobeVersion: 'test',

@@ -5,7 +5,7 @@ import { DEFAULT_GRACE_MS, runRound } from '../../shared/runner';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
-import { target } from './fakes';
+import { target } from '../helpers/targets';
 
 const DEADLINE_MS = 3000;
 /** The concurrency a deployment gets when SQLPROBE_CONCURRENCY is not set. */
@@ -46,7 +46,8 @@ function longestIdleGap(spans: { start: number; end: number }[], from: number): 
 }
 
 it('runs a round of 200 targets, 10% hanging: a hanging target never delays the others beyond its own deadline', async () => {
-  const targets = Array.from({ length: 200 }, (_, i) => target(`t${i}`, {
+  const targets = Array.from({ length: 200 }, (_, i) => target({
+    name: `t${i}`,
     port: i % 10 === 0 ? hanging.gatewayPort : healthy.gatewayPort,
     caFile: certs.caFile,
     probes: ['tcp', 'tls'],
@@ -87,7 +88,7 @@ it('runs a round of 200 targets, 10% hanging: a hanging target never delays the 
 it('retries a login that failed with a transient error and records both attempts', async () => {
   const sim = await startSim({ tls: { certFile: certs.good.certFile, keyFile: certs.good.keyFile }, encrypt: 'on', servers: [{ errors: [{ number: 40613, times: 1 }] }] });
   try {
-    const t = target('flaky', { port: sim.gatewayPort, database: 'appdb', caFile: certs.caFile, auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' } });
+    const t = target({ name: 'flaky', port: sim.gatewayPort, database: 'appdb', caFile: certs.caFile, auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' } });
     const { results } = await runRound([t], { region: 'test', timeoutMs: DEADLINE_MS, concurrency: 1, retryDelayMs: 50, probes: ['login'], probers: PROBERS, env: { SIM_PASSWORD } });
     expect(results).toHaveLength(1);
     expect(results[0].success).toBe(true);

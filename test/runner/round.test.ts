@@ -2,14 +2,15 @@ import { readSecret } from '../../shared/config';
 import { probeResultSchema } from '../../shared/contract';
 import type { Prober } from '../../shared/probers/prober';
 import { type RoundOptions, type RoundReport, runRound } from '../../shared/runner';
-import { fakeProber, target } from './fakes';
+import { target } from '../helpers/targets';
+import { fakeProber } from './fakes';
 
 const base = (extra: Partial<RoundOptions>): RoundOptions => ({ env: {}, region: 'test', timeoutMs: 1000, concurrency: 4, ...extra });
 
 describe('runRound', () => {
   it('retries a failed probe once after the delay and records both attempts', async () => {
     const tcp = fakeProber((_name, call) => ({ success: call > 1 }));
-    const { results } = await runRound([target('flaky')], base({ probes: ['tcp'], probers: { tcp }, retryDelayMs: 20 }));
+    const { results } = await runRound([target({ name: 'flaky' })], base({ probes: ['tcp'], probers: { tcp }, retryDelayMs: 20 }));
     expect(results).toHaveLength(1);
     expect(results[0].success).toBe(true);
     expect(results[0].attempts.map((a) => [a.success, a.class])).toEqual([[false, 'tcp-refused'], [true, undefined]]);
@@ -20,8 +21,8 @@ describe('runRound', () => {
     const ok = fakeProber(() => ({ success: true }));
     const bad = fakeProber(() => ({ success: false }));
     const [a, b] = await Promise.all([
-      runRound([target('ok')], base({ probes: ['tcp'], probers: { tcp: ok }, retryDelayMs: 10 })),
-      runRound([target('bad')], base({ probes: ['tcp'], probers: { tcp: bad } })),
+      runRound([target({ name: 'ok' })], base({ probes: ['tcp'], probers: { tcp: ok }, retryDelayMs: 10 })),
+      runRound([target({ name: 'bad' })], base({ probes: ['tcp'], probers: { tcp: bad } })),
     ]);
     expect(a.results[0].attempts).toHaveLength(1);
     expect(b.results[0].attempts).toHaveLength(1);
@@ -33,7 +34,7 @@ describe('runRound', () => {
       if (t.name === 'broken') throw new Error('boom: Password=hunter2;');
       return fakeProber(() => ({ success: true }))(t, options, signal);
     };
-    const { results } = await runRound([target('broken'), target('fine')], base({ probes: ['tcp'], probers: { tcp } }));
+    const { results } = await runRound([target({ name: 'broken' }), target({ name: 'fine' })], base({ probes: ['tcp'], probers: { tcp } }));
     expect(results.map((r) => [r.target, r.success])).toEqual([['broken', false], ['fine', true]]);
     expect(results[0].error).toMatchObject({ class: 'unknown', phase: 'tcp' });
     expect(JSON.stringify(results[0])).not.toContain('hunter2');
@@ -45,8 +46,8 @@ describe('runRound', () => {
       if (t.auth.type === 'sql') readSecret(t.auth.passwordSetting, options.env);
       return fakeProber(() => ({ success: true }))(t, options, signal);
     };
-    const broken = target('broken', { auth: { type: 'sql', user: 'probe', passwordSetting: 'MISSING_PASSWORD' } });
-    const { results } = await runRound([broken, target('fine')], base({ probes: ['login'], probers: { login }, env: {} }));
+    const broken = target({ name: 'broken', auth: { type: 'sql', user: 'probe', passwordSetting: 'MISSING_PASSWORD' } });
+    const { results } = await runRound([broken, target({ name: 'fine' })], base({ probes: ['login'], probers: { login }, env: {} }));
     expect(results.map((r) => [r.target, r.success, r.error?.class])).toEqual([['broken', false, 'secret-missing'], ['fine', true, undefined]]);
     expect(results[0].error?.message).toContain('MISSING_PASSWORD');
   });
@@ -59,7 +60,7 @@ describe('runRound', () => {
       const options = base({ timeoutMs: 200, graceMs: 50, probes: ['login'], probers: { login: hang } });
       const answerAt = options.timeoutMs + options.graceMs!;
       let report: RoundReport | undefined;
-      const round = runRound([target('stuck')], options).then((r) => (report = r));
+      const round = runRound([target({ name: 'stuck' })], options).then((r) => (report = r));
       // Not answered for before deadline + grace, and answered for then, not never.
       await jest.advanceTimersByTimeAsync(answerAt - 1);
       expect(report).toBeUndefined();
@@ -94,7 +95,7 @@ describe('runRound', () => {
     };
     const dns = counting(fakeProber(() => ({ success: true, delayMs: 5 }), 'dns'));
     const tcp = counting(fakeProber(() => ({ success: true, delayMs: 5 })));
-    const targets = Array.from({ length: 30 }, (_, i) => target(`t${i}`));
+    const targets = Array.from({ length: 30 }, (_, i) => target({ name: `t${i}` }));
     const { results } = await runRound(targets, base({ concurrency: 5, probes: ['dns', 'tcp'], probers: { dns, tcp } }));
     expect(peak).toBe(5);
     expect(results.map((r) => `${r.target}/${r.probe}`)).toEqual(targets.flatMap((t) => [`${t.name}/dns`, `${t.name}/tcp`]));
@@ -102,7 +103,7 @@ describe('runRound', () => {
 
   it('streams every final result to onResult, and survives a callback that throws', async () => {
     const seen: string[] = [];
-    const report = await runRound([target('a'), target('b')], base({
+    const report = await runRound([target({ name: 'a' }), target({ name: 'b' })], base({
       probes: ['tcp'],
       probers: { tcp: fakeProber(() => ({ success: true })) },
       onResult: (r) => {
@@ -117,7 +118,7 @@ describe('runRound', () => {
 
   it('skips probes without a registered prober and uses each target\'s own list by default', async () => {
     const tcp = fakeProber(() => ({ success: true }));
-    const report = await runRound([target('a', { probes: ['tcp', 'idle'] })], base({ probers: { tcp } }));
+    const report = await runRound([target({ name: 'a', probes: ['tcp', 'idle'] })], base({ probers: { tcp } }));
     expect(report.results.map((r) => r.target)).toEqual(['a']);
     expect(report.skipped).toEqual([{ target: 'a', probe: 'idle', reason: 'no-prober' }]);
   });
@@ -125,7 +126,7 @@ describe('runRound', () => {
   it('stops at the round budget: running probes end as timeouts, queued ones are skipped', async () => {
     // Each probe would answer after 20 min and its deadline is 10 min: only the budget can end them now.
     const slow = fakeProber(() => ({ success: true, delayMs: 20 * 60_000 }));
-    const targets = Array.from({ length: 6 }, (_, i) => target(`t${i}`));
+    const targets = Array.from({ length: 6 }, (_, i) => target({ name: `t${i}` }));
     const options = base({ timeoutMs: 10 * 60_000, budgetMs: 150, concurrency: 2, probes: ['tcp'], probers: { tcp: slow } });
     const report = await runRound(targets, options);
     expect(report.durationMs).toBeLessThan(options.timeoutMs / 10);
@@ -140,7 +141,7 @@ describe('runRound', () => {
     const seen: string[] = [];
     // `fast` succeeds; `hangs` would answer after the 10 min deadline. The caller stops once `fast` is in.
     const tcp = fakeProber((name) => ({ success: true, delayMs: name === 'fast' ? 0 : 10 * 60_000 }));
-    const report = await runRound([target('fast'), target('hangs')], base({
+    const report = await runRound([target({ name: 'fast' }), target({ name: 'hangs' })], base({
       timeoutMs: 10 * 60_000, concurrency: 2, probes: ['dns', 'tcp'], probers: { dns: fakeProber(() => ({ success: true }), 'dns'), tcp },
       onResult: (r) => {
         seen.push(`${r.target}/${r.probe}`);
@@ -154,7 +155,7 @@ describe('runRound', () => {
   });
 
   it('settles at once for an already aborted signal', async () => {
-    const report = await runRound([target('a')], base({ probes: ['tcp'], probers: { tcp: fakeProber(() => ({ success: true })) } }), AbortSignal.abort());
+    const report = await runRound([target({ name: 'a' })], base({ probes: ['tcp'], probers: { tcp: fakeProber(() => ({ success: true })) } }), AbortSignal.abort());
     expect(report.results).toEqual([]);
     expect(report.skipped).toEqual([{ target: 'a', probe: 'tcp', reason: 'aborted' }]);
   });

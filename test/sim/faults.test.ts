@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'tedious';
 import type { Simulator } from '../../sim';
-import { createTestCerts, type TestCerts } from '../helpers/certs';
-import { closeTedious, connectTedious, nextEvent, query, startSim, tediousConfig } from '../helpers/sim';
+import { closeTedious, connectTedious, nextEvent, query, simPerTest, tediousConfig } from '../helpers/sim';
 
-let certs: TestCerts;
-let sim: Simulator | undefined;
-beforeAll(() => {
-  certs = createTestCerts();
-});
-afterAll(() => certs.cleanup());
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-});
+const sims = simPerTest();
+let sim: Simulator;
 
 type Failure = Error & { code?: string; cause?: { code?: string } };
 const connectError = async (s: Simulator, options = {}): Promise<Failure> => {
@@ -26,10 +17,10 @@ const connectError = async (s: Simulator, options = {}): Promise<Failure> => {
   );
   return err;
 };
-const tlsOptions = () => ({ encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(certs.caFile) } });
+const tlsOptions = () => ({ encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } });
 
 test('refuse: connections are refused until the fault is cleared', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   await sim.setFault('gateway', { kind: 'refuse' });
   const err = await connectError(sim);
   expect(err.code).toBe('ESOCKET');
@@ -41,14 +32,14 @@ test('refuse: connections are refused until the fault is cleared', async () => {
 });
 
 test('blackhole: accepted and never answered, so tedious times out', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   await sim.setFault('gateway', { kind: 'blackhole' });
   const err = await connectError(sim, { connectTimeout: 800 });
   expect(err.code).toBe('ETIMEOUT');
 });
 
 test.each(['prelogin', 'tls', 'login'] as const)('rst:%s resets the connection in that phase', async (phase) => {
-  sim = await startSim({ encrypt: 'on', tls: certs.good });
+  sim = await sims.start({ encrypt: 'on', tls: sims.certs().good });
   await sim.setFault('gateway', { kind: 'rst', phase });
   const fault = nextEvent(sim, 'fault');
   const err = await connectError(sim, tlsOptions());
@@ -58,14 +49,14 @@ test.each(['prelogin', 'tls', 'login'] as const)('rst:%s resets the connection i
 });
 
 test('rst:query lets the login (and its SET batch) through, then resets the first query', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   await sim.setFault('gateway', { kind: 'rst', phase: 'query' });
   const c = await connectTedious(tediousConfig(sim));
   await expect(query(c, 'SELECT 1')).rejects.toThrow(/ECONNRESET/);
 });
 
 test('close-after-login: the login completes, then the server closes with FIN', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   await sim.setFault('gateway', { kind: 'close-after-login' });
   const c: Connection = await connectTedious(tediousConfig(sim));
   const message = await new Promise<string>((resolve) => c.once('error', (e: Error) => resolve(e.message)));
@@ -73,7 +64,7 @@ test('close-after-login: the login completes, then the server closes with FIN', 
 });
 
 test('silent-drop: live sessions stop answering without closing', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   const c = await connectTedious(tediousConfig(sim, { requestTimeout: 300, cancelTimeout: 300 }));
   await sim.setFault('gateway', { kind: 'silent-drop' });
   await expect(query(c, 'SELECT 1')).rejects.toMatchObject({ code: 'ETIMEOUT' });
@@ -82,7 +73,7 @@ test('silent-drop: live sessions stop answering without closing', async () => {
 });
 
 test('slow-start delays the PRELOGIN answer', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   await sim.setFault('gateway', { kind: 'slow-start', delayMs: 300 });
   const t0 = performance.now();
   const c = await connectTedious(tediousConfig(sim));
@@ -91,7 +82,7 @@ test('slow-start delays the PRELOGIN answer', async () => {
 });
 
 test('faults are per listener: a node fault leaves the gateway alone', async () => {
-  sim = await startSim({ policy: 'redirect' });
+  sim = await sims.start({ policy: 'redirect' });
   await sim.setFault('node', { kind: 'rst', phase: 'login' });
   const err = await connectError(sim);
   expect(err.code).toBe('ESOCKET');

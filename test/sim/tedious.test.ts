@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'tedious';
 import { INJECTABLE_ERRORS, type Simulator } from '../../sim';
-import { createTestCerts, type TestCerts } from '../helpers/certs';
-import { closeTedious, connectTedious, query, startSim, tediousConfig } from '../helpers/sim';
+import { closeTedious, connectTedious, query, simPerTest, tediousConfig } from '../helpers/sim';
 
-let certs: TestCerts;
-let sim: Simulator | undefined;
-beforeAll(() => {
-  certs = createTestCerts();
-});
-afterAll(() => certs.cleanup());
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-});
+const sims = simPerTest();
+let sim: Simulator;
 
 const SERVER_FACTS_SQL =
   "SELECT 1 AS ok, @@SPID AS spid, SERVERPROPERTY('EngineEdition') AS edition, DATABASEPROPERTYEX(DB_NAME(),'Updateability') AS updateability, DB_NAME() AS db";
@@ -45,15 +36,15 @@ async function loginErrors(config: Parameters<typeof connectTedious>[0]): Promis
 }
 
 test('plain: SELECT 1 and @@SPID by batch and by RPC', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   const c = await connectTedious(tediousConfig(sim));
   await selectOneAndSpid(c, sim);
   await closeTedious(c);
 });
 
 test('encrypt: true runs classic TLS inside PRELOGIN, capped at TLS 1.2', async () => {
-  sim = await startSim({ encrypt: 'on', tls: certs.good });
-  const c = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(certs.caFile) } }));
+  sim = await sims.start({ encrypt: 'on', tls: sims.certs().good });
+  const c = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } }));
   const secure = (c as unknown as { messageIo: { securePair?: { cleartext: import('node:tls').TLSSocket } } }).messageIo.securePair;
   expect(secure?.cleartext.getProtocol()).toBe('TLSv1.2');
   await selectOneAndSpid(c, sim);
@@ -62,8 +53,8 @@ test('encrypt: true runs classic TLS inside PRELOGIN, capped at TLS 1.2', async 
 });
 
 test("encrypt: 'strict' runs TDS 8.0 with ALPN tds/8.0", async () => {
-  sim = await startSim({ encrypt: 'on', strict: true, tls: certs.good });
-  const c = await connectTedious(tediousConfig(sim, { encrypt: 'strict', cryptoCredentialsDetails: { ca: readFileSync(certs.caFile) } }));
+  sim = await sims.start({ encrypt: 'on', strict: true, tls: sims.certs().good });
+  const c = await connectTedious(tediousConfig(sim, { encrypt: 'strict', cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } }));
   const socket = (c as unknown as { socket: import('node:tls').TLSSocket }).socket;
   expect(socket.alpnProtocol).toBe('tds/8.0');
   await selectOneAndSpid(c, sim);
@@ -72,25 +63,25 @@ test("encrypt: 'strict' runs TDS 8.0 with ALPN tds/8.0", async () => {
 });
 
 test('certificate failures surface as ESOCKET with the TLS cause', async () => {
-  sim = await startSim({ encrypt: 'on', tls: certs.wrongHost });
-  const ca = readFileSync(certs.caFile);
+  sim = await sims.start({ encrypt: 'on', tls: sims.certs().wrongHost });
+  const ca = readFileSync(sims.certs().caFile);
   const wrong = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca } })).catch((e: Error) => e);
   expect((wrong as { code?: string }).code).toBe('ESOCKET');
   expect(((wrong as Error).cause as { code?: string }).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
   await sim.stop();
-  sim = await startSim({ encrypt: 'on', tls: certs.expired });
+  sim = await sims.start({ encrypt: 'on', tls: sims.certs().expired });
   const expired = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca } })).catch((e: Error) => e);
   expect(((expired as Error).cause as { code?: string }).code).toBe('CERT_HAS_EXPIRED');
   await sim.stop();
-  sim = await startSim({ encrypt: 'on', tls: certs.selfSigned });
+  sim = await sims.start({ encrypt: 'on', tls: sims.certs().selfSigned });
   const self = await connectTedious(tediousConfig(sim, { encrypt: true })).catch((e: Error) => e);
   expect(((self as Error).cause as { code?: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
 });
 
 test('redirect: the rerouting event fires and the session lands on the node port', async () => {
-  sim = await startSim({ policy: 'redirect', encrypt: 'on', tls: certs.good });
+  sim = await sims.start({ policy: 'redirect', encrypt: 'on', tls: sims.certs().good });
   const { Connection } = await import('tedious');
-  const c = new Connection(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(certs.caFile) } }));
+  const c = new Connection(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } }));
   c.on('error', () => undefined);
   let routed: { server: string; port: number } | undefined;
   // tedious's typings omit 'rerouting'; the event exists (connection.ts performReRouting).
@@ -106,7 +97,7 @@ test('redirect: the rerouting event fires and the session lands on the node port
 });
 
 test('the combined facts batch, and a user query followed by it, return one row each', async () => {
-  sim = await startSim({ servers: [{ name: 'fog-secondary', readOnly: true, engineEdition: 5 }] });
+  sim = await sims.start({ servers: [{ name: 'fog-secondary', readOnly: true, engineEdition: 5 }] });
   const c = await connectTedious(tediousConfig(sim, { database: 'appdb' }));
   const [[ok, spid, edition, updateability, db]] = await query(c, SERVER_FACTS_SQL);
   expect([ok, edition, updateability, db]).toEqual([1, 5, 'READ_ONLY', 'appdb']);
@@ -121,7 +112,7 @@ test('the combined facts batch, and a user query followed by it, return one row 
 });
 
 test('wrong password gives 18456 state 8; unknown database gives 4060', async () => {
-  sim = await startSim();
+  sim = await sims.start();
   const bad = await loginErrors(tediousConfig(sim, {}, { type: 'default', options: { userName: 'sqlprobe', password: 'nope' } }));
   expect(bad.numbers).toEqual([18456]);
   expect((bad.err as { code?: string }).code).toBe('ELOGIN');
@@ -130,7 +121,7 @@ test('wrong password gives 18456 state 8; unknown database gives 4060', async ()
 });
 
 test('an access token logs in through FEDAUTH; a wrong one is refused', async () => {
-  sim = await startSim({ servers: [{ accessTokens: ['good-token'] }] });
+  sim = await sims.start({ servers: [{ accessTokens: ['good-token'] }] });
   const c = await connectTedious(tediousConfig(sim, {}, { type: 'azure-active-directory-access-token', options: { token: 'good-token' } }));
   expect(await query(c, 'SELECT 1')).toEqual([[1]]);
   await closeTedious(c);
@@ -139,14 +130,14 @@ test('an access token logs in through FEDAUTH; a wrong one is refused', async ()
 });
 
 test.each(INJECTABLE_ERRORS.filter((n) => n !== 18456 && n !== 4060))('injected %i arrives through errorMessage', async (number) => {
-  sim = await startSim({ servers: [{ errors: [{ number }] }] });
+  sim = await sims.start({ servers: [{ errors: [{ number }] }] });
   const r = await loginErrors(tediousConfig(sim));
   expect(r.numbers).toEqual([number]);
   if (number === 40615) expect(r.messages[0]).toMatch(/Client with IP address '127\.0\.0\.1' is not allowed to access the server/);
 });
 
 test('a transient sequence fails the first N logins, then tedious retries into a session', async () => {
-  sim = await startSim({ servers: [{ errors: [{ number: 40613, times: 2 }] }] });
+  sim = await sims.start({ servers: [{ errors: [{ number: 40613, times: 2 }] }] });
   const { Connection } = await import('tedious');
   const c = new Connection(tediousConfig(sim, { maxRetriesOnTransientErrors: 3, connectionRetryInterval: 50 }));
   const numbers: number[] = [];
@@ -158,7 +149,7 @@ test('a transient sequence fails the first N logins, then tedious retries into a
 });
 
 test('errors can target one login or one database', async () => {
-  sim = await startSim({
+  sim = await sims.start({
     servers: [{ logins: [{ user: 'a', password: 'pa' }, { user: 'b', password: 'pb' }], errors: [{ number: 40532, user: 'a' }, { number: 47073, database: 'appdb' }] }],
   });
   const a = await loginErrors(tediousConfig(sim, {}, { type: 'default', options: { userName: 'a', password: 'pa' } }));
@@ -170,7 +161,7 @@ test('errors can target one login or one database', async () => {
 });
 
 test('several logical servers share one process, picked by the LOGIN7 server name', async () => {
-  sim = await startSim({ servers: [{ name: 'one', databases: ['db1'] }, { name: 'two', databases: ['db2'], engineEdition: 8 }] });
+  sim = await sims.start({ servers: [{ name: 'one', databases: ['db1'] }, { name: 'two', databases: ['db2'], engineEdition: 8 }] });
   const port = sim.gatewayPort;
   // tedious puts config.server into LOGIN7; a connector reaches loopback whatever that name is.
   const connector = async () => (await import('node:net')).connect(port, '127.0.0.1');
@@ -181,8 +172,8 @@ test('several logical servers share one process, picked by the LOGIN7 server nam
 });
 
 test('latency keeps the PRELOGIN answer in the clear before classic TLS starts', async () => {
-  sim = await startSim({ encrypt: 'on', tls: certs.good, latencyMs: 20 });
-  const c = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(certs.caFile) } }));
+  sim = await sims.start({ encrypt: 'on', tls: sims.certs().good, latencyMs: 20 });
+  const c = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } }));
   await selectOneAndSpid(c, sim);
   await closeTedious(c);
 });

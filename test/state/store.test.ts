@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../shared/config/load';
-import { type IdleRun, type ProbeResult, probeResultSchema } from '../../shared/contract';
+import type { IdleRun, ProbeResult } from '../../shared/contract';
+import { result as built } from '../helpers/results';
 import type { CohortJournal, JournalEntry } from '../../shared/idle/registry';
 import { verdictFor } from '../../shared/idle/verdict';
 import { connectStateStore, MemoryStateStore, type StateStore } from '../../shared/state';
 import { type Azurite, startAzurite } from './azurite';
 
-function result(target: string, probe: ProbeResult['probe'], extra: Partial<ProbeResult> = {}): ProbeResult {
-  const startedAt = new Date().toISOString();
-  return probeResultSchema.parse({
-    schemaVersion: 1, id: randomUUID(), target, probe, region: 'westeurope', server: 's.database.windows.net', port: 1433,
-    startedAt, durationMs: 12.5, success: true, attempts: [{ startedAt, durationMs: 12.5, success: true }], phases: [],
-    sqlprobeVersion: '0.0.0', ...extra,
-  });
-}
+/** A result of `target`'s `probe`, as the store keeps it. */
+const result = (target: string, probe: ProbeResult['probe'], extra: Partial<ProbeResult> = {}): ProbeResult => built({ target, probe, ...extra });
 
 let azurite: Azurite;
 let tableStore: StateStore;

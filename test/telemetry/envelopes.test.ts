@@ -11,7 +11,7 @@ import { DIMENSIONS, EVENTS, METRICS, PHASE_EVENT } from '../../shared/telemetry
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { startSim } from '../helpers/sim';
 import { FakeBreeze, type Envelope } from './breeze';
-import { idleTick, loginFailure, loginSuccess, poolRun } from './results';
+import { idleTick, loginFailure, loginSuccess, poolRun } from '../helpers/results';
 
 const PASSWORD = 'Pa55w0rd-never-leaves-7b1e';
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-token-31f9';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { initTelemetry, type Telemetry } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
 import { FakeBreeze } from './breeze';
-import { loginFailure, loginSuccess } from './results';
+import { loginFailure, loginSuccess } from '../helpers/results';
 
 const breeze = new FakeBreeze();
 const storage = mkdtempSync(join(tmpdir(), 'sqlprobe-hang-'));

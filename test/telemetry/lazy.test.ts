@@ -1,6 +1,6 @@
 import { initTelemetry } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
-import { loginSuccess } from './results';
+import { loginSuccess } from '../helpers/results';
 
 // Only this test replaces the distro, to see *when* it is loaded; the other suites use the real one.
 let distroLoaded = false;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { probeResultSchema } from '../../shared/contract';
 import { EVENTS, initTelemetry } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
-import { loginFailure, loginSuccess } from './results';
+import { loginFailure, loginSuccess } from '../helpers/results';
 
 const none = telemetrySettings();
 const change = { target: 'orders', region: 'westeurope', verdict: 'gateway-idle-kill', recommendation: 'Use the Redirect connection policy.' } as const;

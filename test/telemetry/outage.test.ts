@@ -5,7 +5,7 @@ import { initTelemetry, type Telemetry } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
 import type { ProbeResult } from '../../shared/contract';
 import { FakeBreeze } from './breeze';
-import { loginFailure, loginSuccess } from './results';
+import { loginFailure, loginSuccess } from '../helpers/results';
 
 // The exporter retries each failed post for about 7 s (three exponential retries) before persisting.
 jest.setTimeout(90_000);

@@ -7,7 +7,7 @@ import { runtimeFromEnv } from '../../shared/app';
 import { loadConfig, secretsOf } from '../../shared/config';
 import { initTelemetry, scrubSecrets } from '../../shared/telemetry';
 import { telemetrySettings } from './settings';
-import { idleTick, loginFailure } from './results';
+import { idleTick, loginFailure } from '../helpers/results';
 
 const PASSWORD = 'Pa55w0rd-for-redaction-9c2d';
 const SP_SECRET = 'sp~Secret.value_4411';

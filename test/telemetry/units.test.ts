@@ -9,7 +9,7 @@ import { defaultStorageDirectory, distroOptions } from '../../shared/telemetry/d
 import { fixOfflineReplay } from '../../shared/telemetry/exporter-workarounds';
 import * as names from '../../shared/telemetry/names';
 import type { TelemetrySettings } from '../../shared/telemetry/types';
-import { loginFailure } from './results';
+import { loginFailure } from '../helpers/results';
 import { telemetrySettings } from './settings';
 
 const IKEY = '00000000-0000-4000-8000-000000000001';
