@@ -7,7 +7,7 @@ export function roundOptionsFrom(settings: Settings, extra: Partial<RoundOptions
     region: settings.region,
     timeoutMs: settings.SQLPROBE_PROBE_TIMEOUT,
     concurrency: settings.SQLPROBE_CONCURRENCY,
-    ...(settings.SQLPROBE_RETRY_DELAY === undefined ? {} : { retryDelayMs: settings.SQLPROBE_RETRY_DELAY }),
+    ...(settings.SQLPROBE_RETRY_DELAY > 0 ? { retryDelayMs: settings.SQLPROBE_RETRY_DELAY } : {}),
     ...(settings.SQLPROBE_DNS_SERVERS ? { dnsServers: settings.SQLPROBE_DNS_SERVERS } : {}),
     ...extra,
   };
