@@ -62,6 +62,24 @@ param connectivitySchedule string = '0 */${connectivityIntervalMinutes} * * * *'
 @description('NCRONTAB schedule of the idle-survival tick (opens due cohorts, checks due rungs).')
 param idleSchedule string = '0 * * * * *'
 
+@minValue(1)
+@maxValue(12)
+@description('The per-region alert fires when one probe of a target failed this many rounds in a row from a region (one failed result never pages).')
+param failedRoundsToAlert int = 2
+
+@minValue(1)
+@maxValue(100)
+@description('The per-region alert also fires when a probe\'s availability from a region over availabilityWindowMinutes fell below this percentage.')
+param availabilityThresholdPercent int = 80
+
+@minValue(15)
+@maxValue(1440)
+@description('Minutes of results the availability threshold looks at.')
+param availabilityWindowMinutes int = 60
+
+@description('Keep one always-ready instance for the idle-tick function in every region, so the worker that holds idle connections between ticks is not scaled in (Flex Consumption bills it as a baseline; see docs/deploy.md).')
+param idleAlwaysReady bool = true
+
 @description('Login-phase p95 alert threshold, in milliseconds.')
 param loginP95ThresholdMs int = 2000
 
@@ -121,9 +139,13 @@ module monitoring 'app/monitoring.bicep' = {
     connectivityIntervalMinutes: connectivityIntervalMinutes
     loginP95ThresholdMs: loginP95ThresholdMs
     certWarningDays: certWarningDays
+    failedRoundsToAlert: failedRoundsToAlert
+    availabilityThresholdPercent: availabilityThresholdPercent
+    availabilityWindowMinutes: availabilityWindowMinutes
     // Each regional app reports its location as SQLPROBE_REGION (probe-region.bicep), so these are
     // the names its results carry; App Service's own REGION_NAME is a display name ("East US 2").
-    probeRegions: map(probeRegions, r => r.location)
+    // Every region probes the same targets: with none, no region is expected to report.
+    probeRegions: empty(targets) ? [] : map(probeRegions, r => r.location)
   }
 }
 
@@ -153,6 +175,7 @@ module probes 'app/probe-region.bicep' = [for (region, i) in probeRegions: {
     isAzdService: i == 0
     subnetId: region.?subnetId ?? ''
     maximumInstanceCount: region.?maximumInstanceCount ?? 40
+    idleAlwaysReady: idleAlwaysReady
     appInsightsName: monitoring.outputs.appInsightsName
     keyVaultName: keyVault.outputs.name
     keyVaultResourceGroupName: vaultResourceGroupName

@@ -1,5 +1,5 @@
-// Alert rules over the shared Application Insights component. Log rules query it with the classic
-// table names (availabilityResults, customMetrics, customEvents); the KQL lives in queries/*.kql.
+// Alert rules over the shared Application Insights component: log rules that query it with the
+// classic table names (availabilityResults, customMetrics, customEvents); the KQL lives in queries/*.kql.
 
 param location string
 param tags object = {}
@@ -19,71 +19,61 @@ param loginP95ThresholdMs int
 @description('A TLS certificate with fewer days left than this alerts.')
 param certWarningDays int
 
-@description('Every deployed probe region, as its results name it (SQLPROBE_REGION, the region\'s location).')
+@description('The deployed probe regions that have targets, as their results name them (SQLPROBE_REGION, the region\'s location). Empty: no silent-region rule, since no region is expected to report.')
 param probeRegions string[]
 
-// The silent-region query compares the deployed regions with those that reported: a region silent
-// for longer than the query range, or one that never reported, still fires.
+@minValue(1)
+@maxValue(12)
+@description('A target fails from a region when this many consecutive rounds of one of its probes failed there.')
+param failedRoundsToAlert int
+
+@minValue(1)
+@maxValue(100)
+@description('A target also fails from a region when one of its probes\' availability there fell below this percentage over availabilityWindowMinutes.')
+param availabilityThresholdPercent int
+
+@minValue(15)
+@maxValue(1440)
+@description('Minutes of results the availability threshold looks at.')
+param availabilityWindowMinutes int
+
+// The silent-region query compares the deployed regions that have targets with those that reported:
+// a region silent for longer than the query range, or one that never reported, still fires.
 var probeSilentQuery = replace(loadTextContent('queries/probe-silent.kql'), 'let expectedRegions = dynamic([]);', 'let expectedRegions = dynamic(${string(probeRegions)});')
 
-resource availability 'Microsoft.Insights/metricAlerts@2018-03-01' = {
-  name: 'sqlprobe-availability'
-  location: 'global'
-  tags: tags
-  properties: {
-    description: 'A sqlprobe probe (<target>/<probe>) failed from a region (location). What to do: open the sqlprobe workbook, read the failure class and recommendation for that target and region; if only one region fails, suspect that region\'s network path (NSG, UDR, firewall, DNS); if several fail, see the multi-region alert.'
-    severity: 1
-    enabled: true
-    scopes: [
-      appInsightsId
-    ]
-    evaluationFrequency: 'PT5M'
-    // The window must hold at least one round, or the metric has no data and never fires.
-    windowSize: connectivityIntervalMinutes <= 5 ? 'PT15M' : 'PT1H'
-    criteria: {
-      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
-      allOf: [
-        {
-          criterionType: 'StaticThresholdCriterion'
-          name: 'availability-below-100'
-          metricNamespace: 'microsoft.insights/components'
-          metricName: 'availabilityResults/availabilityPercentage'
-          dimensions: [
-            {
-              name: 'availabilityResult/name'
-              operator: 'Include'
-              values: [
-                '*'
-              ]
-            }
-            {
-              name: 'availabilityResult/location'
-              operator: 'Include'
-              values: [
-                '*'
-              ]
-            }
-          ]
-          operator: 'LessThan'
-          threshold: 100
-          timeAggregation: 'Average'
-        }
-      ]
-    }
-    autoMitigate: true
-    actions: [for id in actionGroupIds: {
-      actionGroupId: id
-    }]
-  }
-}
+// N consecutive failed rounds need N rounds inside the query range, whatever the interval.
+var failingRangeMinutes = max(availabilityWindowMinutes, (failedRoundsToAlert + 1) * connectivityIntervalMinutes)
+var locationFailingQuery = replace(replace(replace(loadTextContent('queries/location-failing.kql'),
+  'let failedRoundsToAlert = 2;', 'let failedRoundsToAlert = ${failedRoundsToAlert};'),
+  'let availabilityThreshold = 80.0;', 'let availabilityThreshold = ${availabilityThresholdPercent}.0;'),
+  'let window = 60m;', 'let window = ${failingRangeMinutes}m;')
 
 // One scheduled query rule per entry. range overrides the query time range where a rule needs more
-// history than its evaluation window; the thresholds live here, so the KQL files carry no parameters.
+// history than its evaluation window. The thresholds live here: the KQL files carry none, except the
+// `let` defaults that the location-failing and silent-region queries have replaced above.
 var logAlerts = [
+  {
+    name: 'sqlprobe-location-failing'
+    displayName: 'sqlprobe: target failing from a region'
+    description: 'A target failed from one region: one of its probes failed ${failedRoundsToAlert} rounds in a row there, or its availability over the last ${failingRangeMinutes} minutes fell below ${availabilityThresholdPercent}%. The alert names the probes, how they failed and their last failure class. What to do: open the sqlprobe workbook for that target and region and follow the class\'s recommendation. Only this region failing points at its network path (NSG, UDR, firewall, DNS, private endpoint); several regions at the target (see the multi-region alert). secret-missing means the target\'s secret setting holds no password (a Key Vault reference that has not resolved): put the secret in the vault and check the app\'s identity can read it.'
+    severity: 1
+    query: locationFailingQuery
+    measure: 'failingProbes'
+    operator: 'GreaterThan'
+    threshold: 0
+    dimensions: [
+      'target'
+      'location'
+    ]
+    frequency: 'PT5M'
+    window: 'PT5M'
+    range: 'PT${failingRangeMinutes}M'
+    autoMitigate: true
+  }
   {
     name: 'sqlprobe-multi-region-failure'
     displayName: 'sqlprobe: target failing from two or more regions'
-    description: 'The latest result for a target failed in two or more regions at once. This points at the target, not at one network path: check Azure SQL resource health and service health, the server firewall and public network access, failover state, and recent changes to the server. The workbook shows the failure class per region.'
+    description: 'The latest result for a target failed in two or more regions at once (secret-missing results, which never reached the server, do not count). This points at the target, not at one network path: check Azure SQL resource health and service health, the server firewall and public network access, failover state, and recent changes to the server. The workbook shows the failure class per region.'
     severity: 0
     query: loadTextContent('queries/multi-region-failure.kql')
     measure: 'failingRegions'
@@ -103,6 +93,8 @@ var logAlerts = [
     description: 'A deployed region has sent no availability result for three probe intervals (or none in the last day, or never), so its probes are not running or their telemetry is not arriving. What to do: check the regional function app (state, recent deployments, invocation errors in its logs), its managed identity\'s Monitoring Metrics Publisher role on Application Insights, and its outbound network path to Azure Monitor.'
     severity: 1
     query: probeSilentQuery
+    // A region that has no targets sends no results: it is not expected to report.
+    deploy: !empty(probeRegions)
     measure: 'silentMinutes'
     operator: 'GreaterThanOrEqual'
     threshold: 3 * connectivityIntervalMinutes
@@ -169,7 +161,7 @@ var logAlerts = [
   }
 ]
 
-resource logRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for rule in logAlerts: {
+resource logRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for rule in logAlerts: if (rule.?deploy ?? true) {
   name: rule.name
   location: location
   tags: tags
@@ -214,4 +206,4 @@ resource logRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for rul
   }
 }]
 
-output ruleNames string[] = concat([availability.name], map(logAlerts, r => r.name))
+output ruleNames string[] = map(filter(logAlerts, r => r.?deploy ?? true), r => r.name)

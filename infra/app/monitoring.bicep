@@ -15,8 +15,12 @@ param connectivityIntervalMinutes int
 param loginP95ThresholdMs int
 param certWarningDays int
 
-@description('Every deployed probe region, as its results name it: the silent-region alert expects each one.')
+@description('The deployed probe regions that have targets, as their results name them: the silent-region alert expects each one to report.')
 param probeRegions string[]
+
+param failedRoundsToAlert int
+param availabilityThresholdPercent int
+param availabilityWindowMinutes int
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${resourceToken}'
@@ -74,6 +78,9 @@ module alerts 'alerts.bicep' = {
     loginP95ThresholdMs: loginP95ThresholdMs
     certWarningDays: certWarningDays
     probeRegions: probeRegions
+    failedRoundsToAlert: failedRoundsToAlert
+    availabilityThresholdPercent: availabilityThresholdPercent
+    availabilityWindowMinutes: availabilityWindowMinutes
   }
 }
 

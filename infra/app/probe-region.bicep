@@ -26,6 +26,9 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('One always-ready instance for the idle-tick function: the worker that holds idle connections between ticks. Flex Consumption scales each non-HTTP function as its own group and scales an idle group in, which would end the held connections.')
+param idleAlwaysReady bool = true
+
 @description('Application Insights component in this resource group.')
 param appInsightsName string
 
@@ -160,8 +163,16 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
+        // Bounds the on-demand instances of each scaling group (HTTP, and each timer function), not the app.
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // Groups are `http`, `durable`, `blob`, or one function as `function:<name>` (functions/idle-tick.ts).
+        alwaysReady: idleAlwaysReady ? [
+          {
+            name: 'function:idle-tick'
+            instanceCount: 1
+          }
+        ] : []
       }
       runtime: {
         name: 'node'
@@ -172,6 +183,24 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   dependsOn: [
     packageContainer
   ]
+}
+
+// Nothing deploys with publishing credentials (azd and the Azure CLI use Entra ID), so basic
+// authentication to the scm and ftp endpoints is off.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -18,7 +18,13 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
     category: 'workbook'
     sourceId: appInsightsId
     version: 'Notebook/1.0'
-    serializedData: loadTextContent('workbook.json')
+    // fallbackResourceIds is what the workbook queries when it is opened without a resource in
+    // context (from the Workbooks gallery or a shared link), so it always opens on this component.
+    serializedData: string(union(loadJsonContent('workbook.json'), {
+      fallbackResourceIds: [
+        appInsightsId
+      ]
+    }))
   }
 }
 

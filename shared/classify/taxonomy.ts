@@ -110,7 +110,7 @@ export const CLASSES: Record<FailureClass, ClassInfo> = {
   },
   'secret-missing': {
     transient: false,
-    recommendation: "The app setting that the target names for its secret is not set. Add it (a Key Vault reference works) or fix the setting name in the target's auth block.",
+    recommendation: "The app setting that the target names for its secret is not set, or still holds a Key Vault reference (@Microsoft.KeyVault(...)) that App Service could not resolve, so nothing was sent to the server. For a reference: put the secret in the vault, grant the app's identity Key Vault Secrets User, and check the reference's status under the app's Environment variables. Otherwise add the setting or fix the setting name in the target's auth block.",
     docsUrl: DOCS.keyVaultRefs,
   },
   'db-not-found': {

@@ -103,10 +103,23 @@ export function loadConfig(env: Env): LoadedConfig {
   return { settings: { ...rest, region: rest.SQLPROBE_REGION ?? rest.REGION_NAME ?? 'local' }, targets, problems };
 }
 
+/**
+ * App Service replaces a Key Vault reference with the secret when it can read it; until then (the
+ * secret is missing, or the app's identity cannot read it yet) the setting holds the reference itself.
+ * https://learn.microsoft.com/azure/app-service/app-service-key-vault-references
+ */
+const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
+
 /** Reads a secret from the app setting a target names; the value never leaves the process. */
 export function readSecret(settingName: string, env: Env): string {
   const value = env[settingName];
   if (!value) throw new ConfigError([`app setting ${settingName} is not set; add it (a Key Vault reference works) or fix the target's setting name`]);
+  // Never sent as a password: it would fail the login and blame the server for a missing secret.
+  if (UNRESOLVED_KEY_VAULT_REFERENCE.test(value)) {
+    throw new ConfigError([
+      `app setting ${settingName} holds a Key Vault reference that App Service has not resolved: add the secret to the vault (its name is the setting name with "_" as "-"), make sure the app's identity has the Key Vault Secrets User role on it, and check the reference's status under the app's Environment variables; references are re-read periodically, restart the app to apply at once`,
+    ]);
+  }
   return value;
 }
 

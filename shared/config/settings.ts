@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { guidSchema } from '../contract';
 import { authenticationStringProblem, connectionStringProblem } from './app-insights';
-import { durationMs } from './duration';
+import { durationMs, parseDuration } from './duration';
 
 const intIn = (min: number, max: number) => {
   const hint = `expected an integer ${min}–${max}`;
@@ -25,6 +25,22 @@ function isDnsServer(entry: string): boolean {
 }
 const DNS_SERVERS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port" or "[ipv6]:port" (no host names), such as "168.63.129.16,10.0.0.4:5353,[fd00::53]:53"';
 
+/**
+ * One retry of a transient failure, after this delay: 5 s by default, Microsoft's first-retry delay for
+ * transient Azure SQL errors (https://learn.microsoft.com/azure/azure-sql/database/troubleshoot-common-connectivity-issues).
+ * "off" (0) turns it off; at most 60 s, the longest backoff that guidance suggests.
+ */
+const RETRY_DELAY_HINT = 'expected "off" or a duration up to 60s such as "5s"';
+const retryDelayMs = z.string().transform((text, ctx) => {
+  if (text.trim() === 'off') return 0;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0 || ms > 60_000) {
+    ctx.addIssue({ code: 'custom', message: RETRY_DELAY_HINT });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /** A string checked by the parser telemetry reads it with, so there is one parser. */
 const checkedBy = (problem: (value: string) => string | undefined) =>
   z.string().superRefine((value, ctx) => {
@@ -46,7 +62,7 @@ export const settingsSchema = z.object({
   // Above the number of targets that may hang at once: a hanging target holds its slot for a whole deadline.
   SQLPROBE_CONCURRENCY: intIn(1, 500).default(50),
   SQLPROBE_PROBE_TIMEOUT: durationMs.prefault('30s'),
-  SQLPROBE_RETRY_DELAY: durationMs.optional(),
+  SQLPROBE_RETRY_DELAY: retryDelayMs.prefault('5s'),
   SQLPROBE_DNS_SERVERS: list.refine((servers) => servers.every(isDnsServer), DNS_SERVERS_HINT).optional(),
   SQLPROBE_MAX_HELD_CONNECTIONS: intIn(1, 10000).default(200),
   SQLPROBE_ADHOC_ALLOWLIST: list

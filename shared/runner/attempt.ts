@@ -28,12 +28,15 @@ function summary(result: ProbeResult): ProbeResult['attempts'][number] {
 }
 
 /**
- * Runs `attempt`, and once more after `delayMs` if it failed and a delay is configured. The result
- * is the last attempt's, with every attempt listed in `attempts`. No retry once the round is aborted.
+ * Runs `attempt`, and once more after `delayMs` if it failed with a transient class and a delay is
+ * configured: a firewall or a wrong password does not heal in seconds, a failover or throttling may.
+ * The result is the last attempt's, with every attempt listed in `attempts`. No retry once the round
+ * is aborted.
  */
 export async function withRetry(attempt: () => Promise<ProbeResult>, delayMs: number | undefined, signal: AbortSignal): Promise<ProbeResult> {
   const first = await attempt();
-  if (first.success || delayMs === undefined || !(await sleep(delayMs, signal))) return { ...first, attempts: [summary(first)] };
+  const transient = first.error?.transient === true;
+  if (first.success || !transient || delayMs === undefined || !(await sleep(delayMs, signal))) return { ...first, attempts: [summary(first)] };
   const second = await attempt();
   return { ...second, attempts: [summary(first), summary(second)] };
 }

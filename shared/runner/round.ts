@@ -10,7 +10,7 @@ export type ProberMap = Partial<Record<ProbeName, Prober>>;
 export interface RoundOptions extends ProbeOptions {
   /** How many targets are probed at once; a target's probes run one after another. */
   concurrency: number;
-  /** When set, a failed probe is tried once more after this delay; the result lists both attempts. */
+  /** When set, a probe that failed with a transient class is tried once more after this delay; the result lists both attempts. */
   retryDelayMs?: number;
   /** A cap on the whole round: when it runs out, running probes are aborted and queued ones skipped. */
   budgetMs?: number;
@@ -47,7 +47,7 @@ export function roundOptionsFrom(settings: Settings, env: Env, extra: Partial<Ro
     region: settings.region,
     timeoutMs: settings.SQLPROBE_PROBE_TIMEOUT,
     concurrency: settings.SQLPROBE_CONCURRENCY,
-    ...(settings.SQLPROBE_RETRY_DELAY === undefined ? {} : { retryDelayMs: settings.SQLPROBE_RETRY_DELAY }),
+    ...(settings.SQLPROBE_RETRY_DELAY > 0 ? { retryDelayMs: settings.SQLPROBE_RETRY_DELAY } : {}),
     ...(settings.SQLPROBE_DNS_SERVERS ? { dnsServers: settings.SQLPROBE_DNS_SERVERS } : {}),
     ...extra,
   };

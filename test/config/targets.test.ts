@@ -182,7 +182,8 @@ describe('settings', () => {
       SQLPROBE_ADHOC_ALLOWLIST: [],
       SQLPROBE_LIVE_METRICS: false,
     });
-    expect(settings.SQLPROBE_RETRY_DELAY).toBeUndefined();
+    // One retry of a transient failure after 5 s, Microsoft's first-retry delay.
+    expect(settings.SQLPROBE_RETRY_DELAY).toBe(5000);
   });
 
   it('takes the region from REGION_NAME, and SQLPROBE_REGION overrides it', () => {
@@ -206,10 +207,11 @@ describe('settings', () => {
   });
 
   it('parses lists and durations', () => {
-    const { settings } = loadConfig({ SQLPROBE_ADHOC_ALLOWLIST: '*.database.windows.net, sql1.contoso.com', SQLPROBE_DNS_SERVERS: '10.0.0.2,127.0.0.1:5353', SQLPROBE_RETRY_DELAY: '5s' });
+    const { settings } = loadConfig({ SQLPROBE_ADHOC_ALLOWLIST: '*.database.windows.net, sql1.contoso.com', SQLPROBE_DNS_SERVERS: '10.0.0.2,127.0.0.1:5353', SQLPROBE_RETRY_DELAY: '1500ms' });
     expect(settings.SQLPROBE_ADHOC_ALLOWLIST).toEqual(['*.database.windows.net', 'sql1.contoso.com']);
     expect(settings.SQLPROBE_DNS_SERVERS).toEqual(['10.0.0.2', '127.0.0.1:5353']);
-    expect(settings.SQLPROBE_RETRY_DELAY).toBe(5000);
+    expect(settings.SQLPROBE_RETRY_DELAY).toBe(1500);
+    expect(loadConfig({ SQLPROBE_RETRY_DELAY: 'off' }).settings.SQLPROBE_RETRY_DELAY).toBe(0);
   });
 
   it.each<[Record<string, string>, string]>([
@@ -222,7 +224,8 @@ describe('settings', () => {
     [{ SQLPROBE_TARGETS: '[]', SQLPROBE_TARGETS_FILE: '/x.json' }, 'SQLPROBE_TARGETS and SQLPROBE_TARGETS_FILE are both set; keep one of them'],
     [{ SQLPROBE_TARGETS_FILE: '/nonexistent/targets.json' }, 'SQLPROBE_TARGETS_FILE: cannot read "/nonexistent/targets.json" (ENOENT); check the path'],
     [{ SQLPROBE_MAX_HELD_CONNECTIONS: '0' }, 'SQLPROBE_MAX_HELD_CONNECTIONS: expected an integer 1–10000, got "0"'],
-    [{ SQLPROBE_RETRY_DELAY: '5' }, 'SQLPROBE_RETRY_DELAY: expected a positive duration such as "500ms", "30s", "31m" or "1h", got "5"'],
+    [{ SQLPROBE_RETRY_DELAY: '5' }, 'SQLPROBE_RETRY_DELAY: expected "off" or a duration up to 60s such as "5s", got "5"'],
+    [{ SQLPROBE_RETRY_DELAY: '2m' }, 'SQLPROBE_RETRY_DELAY: expected "off" or a duration up to 60s such as "5s", got "2m"'],
     [{ SQLPROBE_IDLE_SCHEDULE: '* * * * *' }, 'SQLPROBE_IDLE_SCHEDULE: expected a six-field NCRONTAB schedule such as "0 */5 * * * *" (seconds first), got "* * * * *"'],
     [{ SQLPROBE_DNS_SERVERS: '10.0.0.2,dns.contoso.com' }, `SQLPROBE_DNS_SERVERS: ${DNS_HINT}, got "10.0.0.2,dns.contoso.com"`],
     [{ SQLPROBE_DNS_SERVERS: '10.0.0.2:0' }, `SQLPROBE_DNS_SERVERS: ${DNS_HINT}, got "10.0.0.2:0"`],

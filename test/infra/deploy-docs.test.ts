@@ -1,4 +1,5 @@
-// docs/deploy.md lists every resource type and API version, and the azd files fit the template.
+// docs/deploy.md lists every resource type and API version, every parameter and every alert rule,
+// and the azd files fit the template.
 import { infraFiles, readRepoFile, resourceTypes } from './infra-files';
 
 const docs = readRepoFile('docs/deploy.md');
@@ -18,18 +19,22 @@ describe('deploy docs and azd files', () => {
     expect(listed.filter((t) => !types.includes(t))).toEqual([]);
   });
 
+  it('documents every main.bicep parameter, and every alert rule in the Alerts table', () => {
+    const main = readRepoFile('infra/main.bicep');
+    const table = docs.slice(docs.indexOf('## Parameters'), docs.indexOf('## App settings'));
+    for (const [, name] of main.matchAll(/^param (\w+) /gm)) expect(table).toContain(`\`${name}\``);
+    const alerts = docs.slice(docs.indexOf('## Alerts'), docs.indexOf('## Workbook'));
+    const rules = [...readRepoFile('infra/app/alerts.bicep').matchAll(/^ {4}name: '(sqlprobe-[a-z0-9-]+)'$/gm)].map((m) => m[1]);
+    expect(rules.length).toBeGreaterThan(4);
+    for (const rule of rules) expect(alerts).toMatch(new RegExp(`^\\| \`${rule}\` \\(sev \\d\\)`, 'm'));
+  });
+
   it('maps azd environment values onto existing main.bicep parameters', () => {
     const parameters = (JSON.parse(readRepoFile('infra/main.parameters.json')) as { parameters: Record<string, { value: unknown }> }).parameters;
     const main = readRepoFile('infra/main.bicep');
     expect(parameters.environmentName.value).toBe('${AZURE_ENV_NAME}');
     expect(parameters.location.value).toBe('${AZURE_LOCATION}');
     for (const name of Object.keys(parameters)) expect(main).toMatch(new RegExp(`^param ${name} `, 'm'));
-  });
-
-  it('declares the probes service as a TypeScript function app at the project root', () => {
-    const yaml = readRepoFile('azure.yaml');
-    expect(yaml).toMatch(/^services:\n {2}probes:\n {4}project: \.\n {4}language: ts\n {4}host: function$/m);
-    expect(readRepoFile('infra/app/probe-region.bicep')).toContain("'azd-service-name': 'probes'");
   });
 
   it('gives azd the outputs it reads', () => {

@@ -1,6 +1,7 @@
 // The silent-region alert knows which regions are deployed, so a region silent for longer than the
 // query range, or one that never reported, still fires: the list runs from main.bicep's regions to
-// the query, under the same names the regional apps report as SQLPROBE_REGION.
+// the query, under the same names the regional apps report as SQLPROBE_REGION. A deployment without
+// targets sends no results, so it gets no silent-region rule (it would fire for ever).
 import { readRepoFile } from './infra-files';
 
 const main = readRepoFile('infra/main.bicep');
@@ -27,10 +28,17 @@ describe('probe-silent alert', () => {
     // The same list the regional apps are deployed from, by the same field.
     expect(main).toMatch(/^module probes 'app\/probe-region\.bicep' = \[for \(region, i\) in probeRegions: \{$/m);
     expect(main).toMatch(/^ {4}location: region\.location$/m);
-    expect(main).toMatch(/^ {4}probeRegions: map\(probeRegions, r => r\.location\)$/m);
+    expect(main).toMatch(/^ {4}probeRegions: empty\(targets\) \? \[\] : map\(probeRegions, r => r\.location\)$/m);
     expect(monitoring).toMatch(/^param probeRegions string\[\]$/m);
     expect(monitoring).toMatch(/^ {4}probeRegions: probeRegions$/m);
     expect(alerts).toMatch(/^param probeRegions string\[\]$/m);
+  });
+
+  it('deploys the rule only where regions have targets: none without targets', () => {
+    const rule = alerts.slice(alerts.indexOf("name: 'sqlprobe-probe-silent'"));
+    expect(rule.slice(0, rule.indexOf('\n  }'))).toMatch(/^ {4}deploy: !empty\(probeRegions\)$/m);
+    expect(alerts).toMatch(/^resource logRules '[^']+' = \[for rule in logAlerts: if \(rule\.\?deploy \?\? true\) \{$/m);
+    expect(alerts).toMatch(/^output ruleNames string\[\] = map\(filter\(logAlerts, r => r\.\?deploy \?\? true\), r => r\.name\)$/m);
   });
 
   it('names each region as its results do: SQLPROBE_REGION is the location, not App Service\'s REGION_NAME', () => {

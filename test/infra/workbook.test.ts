@@ -38,7 +38,10 @@ describe('workbook', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('is loaded by the workbook module', () => {
-    expect(readRepoFile('infra/app/workbook.bicep')).toContain("serializedData: loadTextContent('workbook.json')");
+  it('is loaded by the workbook module, which points its fallback resource at the component', () => {
+    // Without fallbackResourceIds a workbook opened from the gallery or a link has no resource to query.
+    const bicep = readRepoFile('infra/app/workbook.bicep');
+    expect(bicep).toMatch(/serializedData: string\(union\(loadJsonContent\('workbook\.json'\), \{\n\s+fallbackResourceIds: \[\n\s+appInsightsId\n\s+\]\n\s+\}\)\)/);
+    expect(bicep).toMatch(/sourceId: appInsightsId/);
   });
 });

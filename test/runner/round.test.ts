@@ -8,13 +8,27 @@ import { fakeProber } from './fakes';
 const base = (extra: Partial<RoundOptions>): RoundOptions => ({ env: {}, region: 'test', timeoutMs: 1000, concurrency: 4, ...extra });
 
 describe('runRound', () => {
-  it('retries a failed probe once after the delay and records both attempts', async () => {
+  it('retries a transient failure once after the delay and records both attempts', async () => {
     const tcp = fakeProber((_name, call) => ({ success: call > 1 }));
     const { results } = await runRound([target({ name: 'flaky' })], base({ probes: ['tcp'], probers: { tcp }, retryDelayMs: 20 }));
     expect(results).toHaveLength(1);
     expect(results[0].success).toBe(true);
-    expect(results[0].attempts.map((a) => [a.success, a.class])).toEqual([[false, 'tcp-refused'], [true, undefined]]);
+    expect(results[0].attempts.map((a) => [a.success, a.class])).toEqual([[false, 'tcp-timeout'], [true, undefined]]);
     expect(Date.parse(results[0].attempts[1].startedAt) - Date.parse(results[0].attempts[0].startedAt)).toBeGreaterThanOrEqual(20);
+  });
+
+  it('retries only once: a second transient failure is the result', async () => {
+    const tcp = fakeProber(() => ({ success: false }));
+    const { results } = await runRound([target({ name: 'down' })], base({ probes: ['tcp'], probers: { tcp }, retryDelayMs: 10 }));
+    expect(results[0]).toMatchObject({ success: false, error: { class: 'tcp-timeout' } });
+    expect(results[0].attempts.map((a) => a.class)).toEqual(['tcp-timeout', 'tcp-timeout']);
+  });
+
+  it('does not retry a failure that is not transient: a refusal will not heal in seconds', async () => {
+    const tcp = fakeProber((_name, call) => ({ success: call > 1, transient: false }));
+    const { results } = await runRound([target({ name: 'refused' })], base({ probes: ['tcp'], probers: { tcp }, retryDelayMs: 10 }));
+    expect(results[0]).toMatchObject({ success: false, error: { class: 'tcp-refused', transient: false } });
+    expect(results[0].attempts).toHaveLength(1);
   });
 
   it('does not retry a success, nor anything when no delay is configured', async () => {
