@@ -9,6 +9,7 @@ import { screenFor } from '../live/screen';
 import { envWithPassword } from '../password';
 import { renderIdleReport } from '../report/idle-report';
 import { renderJson } from '../report/json';
+import { terminalWidth, wrapText } from '../report/wrap';
 import { stopOnSignals } from '../signals';
 import { PASSWORD_ENV, parseRungsFlag, resolveTarget, type TargetFlags } from '../target-flags';
 import { openTelemetry } from '../telemetry';
@@ -49,7 +50,7 @@ export async function idleCommand(name: string | undefined, flags: TargetFlags, 
   });
   try {
     telemetry.record(result);
-    process.stdout.write(options.json ? renderJson([result]) : renderIdleReport(result));
+    process.stdout.write(options.json ? renderJson([result]) : wrapText(renderIdleReport(result), terminalWidth(process.stdout)));
     return result.success ? EXIT.ok : EXIT.probeFailed;
   } finally {
     await telemetry.close();

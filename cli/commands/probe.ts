@@ -6,6 +6,7 @@ import { EXIT, UsageError, type ExitCode } from '../exit';
 import { envWithPassword } from '../password';
 import { renderJson } from '../report/json';
 import { renderProbeReport } from '../report/probe-report';
+import { terminalWidth, wrapText } from '../report/wrap';
 import { stopOnSignals } from '../signals';
 import { resolveTarget, type TargetFlags } from '../target-flags';
 import { openTelemetry } from '../telemetry';
@@ -34,7 +35,7 @@ export async function probeCommand(name: string | undefined, flags: TargetFlags,
   const stop = stopOnSignals();
   try {
     const report = await runRound([target], roundOptionsFrom(config.settings, { env, probes, onResult: telemetry.record }), stop.signal);
-    process.stdout.write(options.json ? renderJson(report.results) : renderProbeReport(report.results));
+    process.stdout.write(options.json ? renderJson(report.results) : wrapText(renderProbeReport(report.results), terminalWidth(process.stdout)));
     for (const s of report.skipped) process.stderr.write(`sqlprobe: ${s.probe} did not run (${s.reason === 'aborted' ? 'stopped' : 'no prober for it'})\n`);
     const ok = report.results.length > 0 && report.skipped.length === 0 && report.results.every((r) => r.success);
     return ok ? EXIT.ok : EXIT.probeFailed;

@@ -7,9 +7,12 @@ import { DEMO_IDLE_KILL_MS, DEMO_SCHEDULES, startDemo, type Demo } from '../demo
 import { EXIT, UsageError, type ExitCode } from '../exit';
 import { screenFor } from '../live/screen';
 import { LiveView } from '../live/view';
+import { localEndpoint, serveLocal, type EndpointFlags } from '../serve/endpoint';
 import { stopOnSignals } from '../signals';
 import { schedule } from '../start/schedule';
 import { cliRuntime, invocationContext, timerInfo } from '../start/runtime';
+import { StatusModel } from '../status/model';
+import { statusRoutes } from '../status/routes';
 import { openTelemetry } from '../telemetry';
 
 type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
@@ -25,16 +28,18 @@ const DEMO_BANNER = [
  * `sqlprobe start` (`npm start`): the Functions app's timer handlers on their schedules, in this
  * process and without Core Tools, with a live table. Runs until Ctrl-C or SIGTERM.
  */
-export async function startCommand(options: { resultsFile?: string }): Promise<ExitCode> {
+export async function startCommand(options: { resultsFile?: string } & EndpointFlags): Promise<ExitCode> {
   const config = loadCliConfig();
   if (config.targets.length === 0 && config.problems.length > 0) {
     throw new UsageError('no configured target is valid; fix the problems above, or unset SQLPROBE_TARGETS / SQLPROBE_TARGETS_FILE to run the demo');
   }
+  const endpoint = localEndpoint(config.settings, options);
   const stop = stopOnSignals();
   const demo: Demo | undefined = config.targets.length === 0 ? await startDemo() : undefined;
   const settings = demo ? { ...config.settings, ...DEMO_SCHEDULES } : config.settings;
   const targets = demo?.targets ?? config.targets;
-  const telemetry = openTelemetry(settings, options.resultsFile);
+  const status = endpoint && new StatusModel(targets, { region: settings.region, demo: demo !== undefined });
+  const telemetry = openTelemetry(settings, options.resultsFile, [], status ? [status] : []);
   const registry = idleRegistry();
   const jobs: ReturnType<typeof schedule>[] = [];
   const footer = () => {
@@ -66,6 +71,8 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   };
 
   for (const line of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) log(line);
+  const server = endpoint && status && (await serveLocal(endpoint, statusRoutes(status, endpoint), log));
+  if (server) log(`Status page: ${server.url}/ (JSON at ${server.url}/api/status)`);
   jobs.push(
     schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, timer('connectivity', connectivity), onError),
     schedule(settings.SQLPROBE_IDLE_SCHEDULE, timer('idle-tick', idle), onError),
@@ -78,6 +85,7 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   clearInterval(ticker);
   log('stopping: ending running probes, closing held connections (Ctrl-C again quits at once)…');
   await Promise.all(jobs.map((j) => j.stop()));
+  await server?.close();
   await registry.close();
   await demo?.stop();
   await telemetry.close();

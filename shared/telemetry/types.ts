@@ -35,6 +35,8 @@ export interface TelemetryOptions {
   env?: Record<string, string | undefined>;
   /** Further secret values to scrub, ones the environment does not hold (a password typed at a prompt). */
   secrets?: readonly string[];
+  /** Sinks a host adds to those the settings pick (the CLI's status page); they get scrubbed results too. */
+  sinks?: readonly Telemetry[];
 }
 
 /**
