@@ -16,6 +16,8 @@ export class StatusModel implements Telemetry {
   private readonly listeners = new Set<(revision: number) => void>();
   private readonly startedAt: string;
   private revision = 0;
+  /** The JSON of the latest snapshot: every page open at once reads the same one until something changes. */
+  private cached?: { revision: number; json: string };
 
   constructor(
     targets: readonly Target[],
@@ -66,6 +68,12 @@ export class StatusModel implements Telemetry {
 
   get currentRevision(): number {
     return this.revision;
+  }
+
+  /** The snapshot as JSON, made at most once per revision. */
+  json(): string {
+    if (this.cached?.revision !== this.revision) this.cached = { revision: this.revision, json: JSON.stringify(this.snapshot()) };
+    return this.cached.json;
   }
 
   snapshot(): Status {

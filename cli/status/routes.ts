@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { localOnly, type Endpoint } from '../serve/endpoint';
 import type { Route } from '../serve/server';
 import type { StatusModel } from './model';
@@ -6,18 +5,22 @@ import { pageRoutes } from './page-routes';
 
 /** At most this many pages follow the live stream at once; more answer 503 rather than pile up. */
 export const MAX_STREAMS = 32;
-/** Results come in bursts (a round reports every probe of every target): one event per burst is enough. */
-const COALESCE_MS = 250;
+/**
+ * Results come in bursts (a round reports every probe of every target): one event per second at
+ * most, so pages fetch the status (and the process serialises it) once per burst, not per result.
+ */
+const COALESCE_MS = 1000;
 /** A comment this often keeps proxies and idle-timeout middleboxes from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
 
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
-}
-
 /** `GET /api/status`: the whole status as JSON (statusSchema), for the page and for scripts. */
 export function statusRoute(model: StatusModel): Route {
-  return { path: '/api/status', handle: (_request, response) => json(response, 200, model.snapshot()) };
+  return {
+    path: '/api/status',
+    handle: (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(model.json());
+    },
+  };
 }
 
 /**

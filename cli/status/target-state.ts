@@ -4,9 +4,9 @@ import type { ProbeResult } from '../../shared/probers/result';
 import type { VerdictChange } from '../../shared/telemetry/types';
 import type { LatencySample, SurvivalCell, TargetStatus } from './schema';
 
-/** The latency chart's window, and a cap on its samples for schedules faster than one per 5 s. */
+/** The latency chart's window, and a cap on its samples for schedules faster than one per 10 s. */
 export const LATENCY_WINDOW_MS = 60 * 60_000;
-export const MAX_LATENCY_SAMPLES = 720;
+export const MAX_LATENCY_SAMPLES = 360;
 /** Verdict changes kept per target: the latest ones are what a reader acts on. */
 export const MAX_VERDICT_CHANGES = 20;
 /** Cells beyond the configured ladder (rungs given elsewhere) are kept up to this many. */
@@ -16,6 +16,8 @@ export const MAX_SURVIVAL_CELLS = 64;
 const LATENCY_PROBES: readonly ProbeName[] = ['login', 'tls', 'tcp', 'dns'];
 
 const cellKey = (rungMs: number, keepalive: string) => `${rungMs}/${keepalive}`;
+/** A chart needs no more than a tenth of a millisecond; the results themselves keep full precision. */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
 const emptyCounts = () => Object.fromEntries(IDLE_OUTCOMES.map((o) => [o, 0])) as SurvivalCell['counts'];
 
 /** The verdict reads the latest conclusive outcome of a cell; an inconclusive one shows only until there is one. */
@@ -70,8 +72,8 @@ export class TargetState {
     this.samples.push({
       at: result.startedAt,
       success: result.success,
-      durationMs: result.durationMs,
-      phases: Object.fromEntries(result.phases.map((p) => [p.name, p.durationMs])),
+      durationMs: tenths(result.durationMs),
+      phases: Object.fromEntries(result.phases.map((p) => [p.name, tenths(p.durationMs)])),
     });
     this.prune(now);
   }

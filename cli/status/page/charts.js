@@ -74,8 +74,12 @@ export function renderLatency(canvas, tableNode, latency) {
   table(tableNode, ['phase', 'last', 'median', 'max'], rows);
   canvas.setAttribute('aria-label', `Phase latency of the ${latency.probe} probe over the last hour: ${samples.length} results, ${failed.length} failed; median ${rows.map((r) => `${r[0]} ${r[2]}`).join(', ')}.`);
   const points = (p) => samples.map((s) => ({ x: Date.parse(s.at), y: s.phases[p] ?? 0 }));
-  // Minutes are enough on a long axis; a young one needs the seconds to tell its ticks apart.
-  const span = samples.length ? Date.parse(samples.at(-1).at) - Date.parse(samples[0].at) : 0;
+  // Minutes are enough on a long axis; a young one needs the seconds to tell its ticks apart, and
+  // a minute around its few samples so they are not drawn against an axis of no width.
+  const first = Date.parse(samples[0].at);
+  const last = Date.parse(samples.at(-1).at);
+  const span = last - first;
+  const pad = span < 60_000 ? 30_000 : 0;
   draw(canvas, {
     type: 'line',
     data: {
@@ -94,7 +98,7 @@ export function renderLatency(canvas, tableNode, latency) {
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } }, tooltip: { callbacks: { title: (items) => clock(new Date(items[0].parsed.x).toISOString()), label: (c) => `${c.dataset.label}: ${ms(c.parsed.y)}` } } },
       scales: {
-        x: { type: 'linear', ticks: { maxTicksLimit: 6, callback: (v) => clock(new Date(v).toISOString()).slice(0, span > 15 * 60_000 ? 5 : 8) } },
+        x: { type: 'linear', min: first - pad, max: last + pad, ticks: { maxTicksLimit: 6, callback: (v) => clock(new Date(v).toISOString()).slice(0, span > 15 * 60_000 ? 5 : 8) } },
         y: { stacked: true, beginAtZero: true, title: { display: true, text: 'ms' } },
       },
     }),
