@@ -10,11 +10,12 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * Chromium's own background traffic (component updates, sync, QUIC probes) is off: the test
- * machine's network refuses it, and a page's requests are then the only ones it makes.
+ * machine's network refuses it, and a page's requests are then the only ones it makes. CI runs as
+ * root (no sandbox), maybe in a container whose /dev/shm is small (shared memory in /tmp instead).
  */
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
 export interface Browser {
