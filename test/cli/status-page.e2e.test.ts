@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { visibleWidth } from '../../cli/report/wrap';
 import { statusSchema, type Status } from '../../cli/status/schema';
 import { colourSpread, launchChromium, type Browser } from '../helpers/browser';
-import { buildCli, type BuiltCli } from './cli-process';
+import { buildCli, runCli, type BuiltCli } from './cli-process';
 import { loggedLines, runInTerminal, type TerminalRun } from './terminal';
 
 /** Where CI keeps what a failed run looked like (gitignored). */
@@ -65,6 +65,20 @@ afterAll(async () => {
   term?.kill();
   cli?.cleanup();
 }, 60_000);
+
+describe('sqlprobe start --metrics-port: bad usage', () => {
+  it('exits 2 naming the flag and the fix, before probing anything', async () => {
+    const bad = await runCli(cli, ['start', '--metrics-port', '70000']);
+    expect(bad).toMatchObject({ code: 2, stdout: '' });
+    expect(bad.stderr).toBe('sqlprobe: --metrics-port: expected an integer 1–65535, got "70000"\n');
+    const hostOnly = await runCli(cli, ['start', '--metrics-host', '0.0.0.0']);
+    expect(hostOnly.code).toBe(2);
+    expect(hostOnly.stderr).toMatch(/--metrics-host: serves nothing without a port; add --metrics-port/);
+    const setting = await runCli(cli, ['start'], { SQLPROBE_METRICS_PORT: 'http' });
+    expect(setting.code).toBe(2);
+    expect(setting.stderr).toMatch(/SQLPROBE_METRICS_PORT: expected an integer 1–65535/);
+  }, 30_000);
+});
 
 describe('sqlprobe start --metrics-port: the status page in a real browser', () => {
   it('shows both demo targets in the grid, each with the path its logins take', async () => {
