@@ -46,6 +46,8 @@ export interface CliHostOptions {
   resultsFile?: string;
   /** Sees every result on its way to the sinks (the live table). */
   onResult?: (result: ProbeResult) => void;
+  /** Sinks added to those the settings pick (the status page); they get scrubbed results too. */
+  sinks?: readonly Telemetry[];
 }
 
 export interface CliRuntime {
@@ -78,7 +80,7 @@ export async function cliRuntime(config: Pick<LoadedConfig, 'targets' | 'problem
   const settings = options.resultsFile ? { ...config.settings, SQLPROBE_RESULTS_FILE: options.resultsFile } : config.settings;
   let sinks: Telemetry;
   try {
-    sinks = initTelemetry(settings, { print: () => {}, secrets: secretsOf(config.targets, env) });
+    sinks = initTelemetry(settings, { print: () => {}, secrets: secretsOf(config.targets, env), sinks: options.sinks ?? [] });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -7,6 +7,7 @@ import { screenFor } from '../live/screen';
 import { envWithPassword } from '../password';
 import { renderIdleReport } from '../report/idle-report';
 import { renderJson } from '../report/json';
+import { terminalWidth, wrapText } from '../report/wrap';
 import { PASSWORD_ENV, parseRungsFlag, resolveTarget, type TargetFlags } from '../target-flags';
 
 export interface IdleCommandOptions {
@@ -45,7 +46,7 @@ export async function idleCommand(name: string | undefined, flags: TargetFlags, 
       progress.stop();
       stop.dispose();
     });
-    process.stdout.write(options.json ? renderJson([result]) : renderIdleReport(result));
+    process.stdout.write(options.json ? renderJson([result]) : wrapText(renderIdleReport(result), terminalWidth(process.stdout)));
     return result.success ? EXIT.ok : EXIT.probeFailed;
   } finally {
     await host.close();

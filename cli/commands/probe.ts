@@ -5,6 +5,7 @@ import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
 import { envWithPassword } from '../password';
 import { renderJson } from '../report/json';
 import { renderProbeReport } from '../report/probe-report';
+import { terminalWidth, wrapText } from '../report/wrap';
 import { resolveTarget, type TargetFlags } from '../target-flags';
 
 export interface ProbeCommandOptions {
@@ -35,7 +36,7 @@ export async function probeCommand(name: string | undefined, flags: TargetFlags,
   const stop = stopOnSignals();
   try {
     const report = await probeTargets(host.rt, [target], { probes, signal: stop.signal }, stderrLog);
-    process.stdout.write(options.json ? renderJson(report.results) : renderProbeReport(report.results));
+    process.stdout.write(options.json ? renderJson(report.results) : wrapText(renderProbeReport(report.results), terminalWidth(process.stdout)));
     for (const s of report.skipped) process.stderr.write(`sqlprobe: ${s.probe} did not run (${s.reason === 'aborted' ? 'stopped' : 'no prober for it'})\n`);
     const ok = report.results.length > 0 && report.skipped.length === 0 && report.results.every((r) => r.success);
     return ok ? EXIT.ok : EXIT.probeFailed;

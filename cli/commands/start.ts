@@ -6,6 +6,9 @@ import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
 import { screenFor } from '../live/screen';
 import { LiveView } from '../live/view';
 import { schedule } from '../schedule';
+import { localEndpoint, serveLocal, type EndpointFlags } from '../serve/endpoint';
+import { StatusModel } from '../status/model';
+import { statusRoutes } from '../status/routes';
 
 const DEMO_BANNER = [
   pc.bold('No targets configured: running the demo against the built-in simulator.'),
@@ -18,15 +21,17 @@ const DEMO_BANNER = [
  * `sqlprobe start` (`npm start`): the Functions app's timer handlers on their schedules, in this
  * process and without Core Tools, with a live table. Runs until Ctrl-C or SIGTERM.
  */
-export async function startCommand(options: { resultsFile?: string }): Promise<ExitCode> {
+export async function startCommand(options: { resultsFile?: string } & EndpointFlags): Promise<ExitCode> {
   const config = loadCliConfig();
   if (config.targets.length === 0 && config.problems.length > 0) {
     throw new UsageError('no configured target is valid; fix the problems above, or unset SQLPROBE_TARGETS / SQLPROBE_TARGETS_FILE to run the demo');
   }
+  const endpoint = localEndpoint(config.settings, options);
   const stop = stopOnSignals();
   const demo: Demo | undefined = config.targets.length === 0 ? await startDemo() : undefined;
   const settings = demo ? { ...config.settings, ...DEMO_SCHEDULES } : config.settings;
   const targets = demo?.targets ?? config.targets;
+  const status = endpoint && new StatusModel(targets, { region: settings.region, demo: demo !== undefined });
   const jobs: ReturnType<typeof schedule>[] = [];
   let held = () => 0;
   const footer = () => {
@@ -34,7 +39,7 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
     return pc.dim(`${next === undefined ? '' : `next round in ${Math.ceil(next / 1000)} s · `}${held()} idle connections held · Ctrl-C stops`);
   };
   const view = new LiveView(targets, settings.region, screenFor(process.stdout), footer);
-  const host = await cliRuntime({ ...config, settings, targets }, demo?.env ?? process.env, { ...options, onResult: (r) => view.onResult(r) });
+  const host = await cliRuntime({ ...config, settings, targets }, demo?.env ?? process.env, { resultsFile: options.resultsFile, onResult: (r) => view.onResult(r), sinks: status ? [status] : [] });
   const { rt } = host;
   held = () => rt.idle.held();
   const line = (...args: unknown[]) => view.log(args.map(String).join(' '));
@@ -48,6 +53,8 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   const idle = async (isPastDue: boolean) => void (await idleTick(rt, log, { isPastDue, signal: stop.signal }));
 
   for (const text of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) line(text);
+  const server = endpoint && status && (await serveLocal(endpoint, statusRoutes(status, endpoint), line));
+  if (server) line(`Status page: ${server.url}/ (JSON at ${server.url}/api/status)`);
   jobs.push(
     schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, connectivity, onError),
     schedule(settings.SQLPROBE_IDLE_SCHEDULE, idle, onError),
@@ -60,6 +67,7 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   clearInterval(ticker);
   line('stopping: ending running probes, closing held connections (Ctrl-C again quits at once)…');
   await Promise.all(jobs.map((j) => j.stop()));
+  await server?.close();
   await host.close();
   await demo?.stop();
   stop.dispose();

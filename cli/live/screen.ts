@@ -1,3 +1,5 @@
+import { wrapText } from '../report/wrap';
+
 /** Where the live view goes: a terminal is redrawn in place, anything else (CI, a log file) is appended to. */
 export interface Screen {
   /** True on a terminal: results update the view in place instead of adding lines. */
@@ -11,6 +13,10 @@ export interface Screen {
 const CLEAR_DOWN = '\x1b[J';
 const up = (n: number) => (n > 0 ? `\x1b[${n}A\r` : '\r');
 
+/**
+ * On a terminal every line is wrapped at word boundaries to its width: the terminal's own wrap cuts
+ * words, and rows it adds behind the view's back would break the redraw (which moves up by rows).
+ */
 export function terminalScreen(out: NodeJS.WriteStream): Screen {
   let view = '';
   let height = 0;
@@ -22,11 +28,11 @@ export function terminalScreen(out: NodeJS.WriteStream): Screen {
   return {
     interactive: true,
     redraw(next) {
-      view = next;
+      view = wrapText(next, out.columns);
       draw('');
     },
     log(line) {
-      draw(`${line}\n`);
+      draw(`${wrapText(line, out.columns)}\n`);
     },
   };
 }

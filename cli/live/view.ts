@@ -12,7 +12,8 @@ import { verdictCell, verdictLines } from './verdict';
 export class LiveView {
   private readonly board: Board;
   private readonly settled = new Map<string, number>();
-  private readonly verdicts = new Map<string, string>();
+  /** Per target: when its verdict was last logged (kind, ladder complete) and what was said. */
+  private readonly verdicts = new Map<string, { key: string; said: string }>();
 
   constructor(
     private readonly targets: readonly Target[],
@@ -42,11 +43,15 @@ export class LiveView {
       this.settled.set(result.target, settled);
       const expected = target ? target.idle.rungs.length * target.idle.keepalive.length : settled;
       this.board.setVerdict(result.target, this.region, verdictCell(verdict, settled, expected));
-      // Logged when the kind of verdict changes and once the ladder is complete, not at every rung.
+      // Logged when the kind of verdict changes and once the ladder is complete, not at every rung,
+      // and never twice in a row with the same words (completing often confirms what was said).
       const key = `${verdict.kind}${settled >= expected ? ' complete' : ''}`;
-      if (verdict.kind !== 'inconclusive' && this.verdicts.get(result.target) !== key) {
-        this.verdicts.set(result.target, key);
-        for (const line of verdictLines(result.target, verdict)) this.screen.log(line);
+      const lines = verdictLines(result.target, verdict);
+      const last = this.verdicts.get(result.target);
+      const said = lines.join('\n');
+      if (verdict.kind !== 'inconclusive' && last?.key !== key) {
+        this.verdicts.set(result.target, { key, said });
+        if (last?.said !== said) for (const line of lines) this.screen.log(line);
       }
     }
     this.refresh();

@@ -73,6 +73,9 @@ export const settingsSchema = z.object({
   SQLPROBE_LIVE_METRICS: bool.default(false),
   SQLPROBE_OFFLINE_STORAGE_DIR: z.string().min(1).optional(),
   SQLPROBE_RESULTS_FILE: z.string().min(1).optional(),
+  // `sqlprobe start`'s local HTTP port (status page, metrics): off unless set; loopback unless the host is set too.
+  SQLPROBE_METRICS_PORT: intIn(1, 65535).optional(),
+  SQLPROBE_METRICS_HOST: z.string().min(1, 'expected an address to bind, such as "127.0.0.1" or "0.0.0.0"').default('127.0.0.1'),
   // The Functions host's own storage, reused for state that every instance must see (shared/state):
   // a connection string (Azurite: "UseDevelopmentStorage=true"), or identity-based via the __ settings.
   AzureWebJobsStorage: z.string().min(1).optional(),

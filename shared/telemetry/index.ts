@@ -22,6 +22,7 @@ export function initTelemetry(settings: TelemetrySettings, options: TelemetryOpt
   }
   if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
   if (sinks.length === 0) sinks.push(new ConsoleSink(options.print ?? ((line) => console.log(line))));
+  sinks.push(...(options.sinks ?? []));
   return redacting(sinks.length === 1 ? sinks[0] : fanOut(sinks), options.secrets ?? []);
 }
 

@@ -16,6 +16,8 @@ export interface TelemetryOptions {
   print?: (line: string) => void;
   /** Secret values to scrub from everything sent: what the targets' secret settings hold, a password typed at a prompt. */
   secrets?: readonly string[];
+  /** Sinks a host adds to those the settings pick (the CLI's status page); they get scrubbed results too. */
+  sinks?: readonly Telemetry[];
 }
 
 /**

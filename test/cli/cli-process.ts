@@ -21,6 +21,8 @@ export async function buildCli(): Promise<BuiltCli> {
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   // Type errors elsewhere in the project must not hide the CLI: emit regardless, then check the entry exists.
   await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT }).catch(() => undefined);
+  // The status page's static files, as `npm run build` copies them.
+  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/copy-page.js'), outDir], { cwd: ROOT });
   const main = join(outDir, 'cli/main.js');
   if (!existsSync(main)) throw new Error(`the build did not emit ${main}`);
   return { main, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };

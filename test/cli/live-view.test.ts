@@ -1,8 +1,8 @@
 import { LiveView } from '../../cli/live/view';
 import type { Screen } from '../../cli/live/screen';
-import { verdictFor } from '../../shared/idle/verdict';
+import { verdictFor } from '../../shared/idle';
 import type { ConnectionOutcome } from '../../shared/contract';
-import { targetSchema } from '../../shared/config/target';
+import { targetSchema } from '../../shared/config';
 import { result } from '../helpers/results';
 
 function recordingScreen(interactive: boolean): Screen & { lines: string[]; views: string[] } {
@@ -46,5 +46,34 @@ describe('live view', () => {
     expect(screen.lines[0]).toMatch(/^demo-proxy idle verdict: Gateway idle kill ≈ 60 s/);
     expect(screen.lines.slice(1).every((l) => l.startsWith('  → '))).toBe(true);
     expect(screen.views.at(-1)).not.toMatch(/2\/2|settled/);
+  });
+
+  it('does not log the same verdict twice in a row when the ladder completes with the same words', () => {
+    const both = targetSchema.parse({ name: 'demo-proxy', server: '127.0.0.1', database: 'appdb', idle: { rungs: ['20s', '90s'], keepalive: ['on', 'off'] } });
+    const screen = recordingScreen(false);
+    const view = new LiveView([both], 'local', screen);
+    const closed = { outcome: 'closed-by-peer', deathAgeMs: 60_000, close: 'fin' } as const;
+    const first = [outcome(20_000, {}), outcome(90_000, closed)];
+    const second = [outcome(20_000, { keepalive: 'off' }), outcome(90_000, { ...closed, keepalive: 'off' })];
+    view.onResult(idleResult(first, first));
+    view.onResult(idleResult(second, [...first, ...second]));
+    const said = screen.lines.filter((l) => l.startsWith('demo-proxy idle verdict:'));
+    // Both results carry the same verdict text; the second (ladder complete) must not repeat it.
+    expect(verdictFor([...first, ...second]).text).toBe(verdictFor(first).text);
+    expect(said).toEqual([`demo-proxy idle verdict: ${verdictFor(first).text}`]);
+  });
+
+  it('logs the completed ladder when it says something new, with the same kind', () => {
+    const short = targetSchema.parse({ name: 'demo-proxy', server: '127.0.0.1', database: 'appdb', idle: { rungs: ['20s', '45s'], keepalive: ['on'] } });
+    const screen = recordingScreen(false);
+    const view = new LiveView([short], 'local', screen);
+    const a = [outcome(20_000, {})];
+    const b = [outcome(45_000, {})];
+    view.onResult(idleResult(a, a));
+    view.onResult(idleResult(b, [...a, ...b]));
+    expect(screen.lines.filter((l) => l.startsWith('demo-proxy idle verdict:'))).toEqual([
+      'demo-proxy idle verdict: No idle kill up to 20 s idle, the longest rung measured.',
+      'demo-proxy idle verdict: No idle kill up to 45 s idle, the longest rung measured.',
+    ]);
   });
 });
