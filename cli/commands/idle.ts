@@ -3,11 +3,11 @@ import { formatDuration, loginProblem, loginWithoutCredentials } from '../../sha
 import { EXIT, UsageError, type ExitCode } from '../exit';
 import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
 import { idleProgress } from '../live/idle-progress';
-import { screenFor } from '../live/screen';
+import { screenFor } from '../live/view';
 import { envWithPassword } from '../password';
 import { renderIdleReport } from '../report/idle-report';
 import { renderJson } from '../report/json';
-import { terminalWidth, wrapText } from '../report/wrap';
+import { terminalWidth, wrapText } from '../report/terminal';
 import { PASSWORD_ENV, parseRungsFlag, resolveTarget, type TargetFlags } from '../target-flags';
 
 export interface IdleCommandOptions {

@@ -5,7 +5,7 @@ import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
 import { envWithPassword } from '../password';
 import { renderJson } from '../report/json';
 import { renderProbeReport } from '../report/probe-report';
-import { terminalWidth, wrapText } from '../report/wrap';
+import { terminalWidth, wrapText } from '../report/terminal';
 import { resolveTarget, type TargetFlags } from '../target-flags';
 
 export interface ProbeCommandOptions {

@@ -1,12 +1,11 @@
 import pc from 'picocolors';
 import { connectivityRound, idleTick, type Log } from '../../shared/app';
-import { DEMO_IDLE_KILL_MS, DEMO_SCHEDULES, startDemo, type Demo } from '../demo/demo';
-import { EXIT, UsageError, type ExitCode } from '../exit';
+import { type Demo, DEMO_IDLE_KILL_MS, DEMO_SCHEDULES, startDemo } from '../demo/demo';
+import { EXIT, type ExitCode, UsageError } from '../exit';
 import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
-import { screenFor } from '../live/screen';
-import { LiveView } from '../live/view';
+import { LiveView, screenFor } from '../live/view';
 import { schedule } from '../schedule';
-import { localEndpoint, serveLocal, type EndpointFlags } from '../serve/endpoint';
+import { type EndpointFlags, localEndpoint, serveLocal } from '../serve/endpoint';
 import { StatusModel } from '../status/model';
 import { statusRoutes } from '../status/routes';
 

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { ProbeResult } from '../../shared/contract';
-import { phaseSummary } from '../report/bars';
-import { newTable } from '../report/table';
+import { phaseSummary } from '../report/probe-report';
+import { newTable } from '../report/terminal';
 
 const LAST_RESULT_WIDTH = 30;
 const PHASES_WIDTH = 36;

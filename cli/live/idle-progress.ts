@@ -1,7 +1,7 @@
 import { formatDuration } from '../../shared/config';
 import type { ConnectionOutcome } from '../../shared/contract';
 import { outcomeText } from '../report/idle-report';
-import type { Screen } from './screen';
+import type { Screen } from './view';
 
 /** A countdown such as "25:13" or "1:02:03". */
 export function countdown(ms: number): string {

@@ -1,9 +1,60 @@
 import type { Target } from '../../shared/config';
 import type { ProbeResult } from '../../shared/contract';
-import { resultLine } from '../report/line';
+import { resultLine } from '../report/probe-report';
+import { wrapText } from '../report/terminal';
 import { Board } from './board';
-import type { Screen } from './screen';
-import { verdictCell, verdictLines } from './verdict';
+import { verdictCell, verdictLines } from '../report/idle-report';
+
+/** Where the live view goes: a terminal is redrawn in place, anything else (CI, a log file) is appended to. */
+export interface Screen {
+  /** True on a terminal: results update the view in place instead of adding lines. */
+  interactive: boolean;
+  /** Replaces the whole view (a terminal) or does nothing (append mode shows events instead). */
+  redraw(view: string): void;
+  /** One line that belongs in a log; on a terminal it appears above the redrawn view. */
+  log(line: string): void;
+}
+
+const CLEAR_DOWN = '\x1b[J';
+const up = (n: number) => (n > 0 ? `\x1b[${n}A\r` : '\r');
+
+/**
+ * On a terminal every line is wrapped at word boundaries to its width: the terminal's own wrap cuts
+ * words, and rows it adds behind the view's back would break the redraw (which moves up by rows).
+ */
+export function terminalScreen(out: NodeJS.WriteStream): Screen {
+  let view = '';
+  let height = 0;
+  const draw = (prefix: string) => {
+    const text = view ? `${view}\n` : '';
+    out.write(`${up(height)}${CLEAR_DOWN}${prefix}${text}`);
+    height = text.split('\n').length - 1;
+  };
+  return {
+    interactive: true,
+    redraw(next) {
+      view = wrapText(next, out.columns);
+      draw('');
+    },
+    log(line) {
+      draw(`${wrapText(line, out.columns)}\n`);
+    },
+  };
+}
+
+export function appendScreen(out: NodeJS.WritableStream): Screen {
+  return {
+    interactive: false,
+    redraw() {},
+    log(line) {
+      out.write(`${line}\n`);
+    },
+  };
+}
+
+export function screenFor(out: NodeJS.WriteStream): Screen {
+  return out.isTTY ? terminalScreen(out) : appendScreen(out);
+}
 
 /**
  * `sqlprobe start`'s output: every result updates the board; a terminal redraws it in place, other

@@ -1,10 +1,21 @@
 import pc from 'picocolors';
 import { formatDuration } from '../../shared/config';
-import { type ConnectionOutcome, keepaliveVariant, type ProbeResult } from '../../shared/contract';
+import { type ConnectionOutcome, keepaliveVariant, type ProbeResult, type Verdict } from '../../shared/contract';
 import { formatSeconds } from '../../shared/idle';
-import { verdictLines } from '../live/verdict';
 import { renderProbeReport } from './probe-report';
-import { newTable } from './table';
+import { newTable } from './terminal';
+
+/** The verdict coloured by what it asks of the user: a found timer is a warning, none is good news. */
+export function verdictCell(verdict: Verdict, settled: number, expected: number): string {
+  const paint = verdict.kind === 'no-idle-kill' ? pc.green : verdict.kind === 'inconclusive' ? pc.dim : pc.yellow;
+  const progress = settled < expected ? pc.dim(` (${settled}/${expected} idle connections settled)`) : '';
+  return `${paint(verdict.text)}${progress}`;
+}
+
+/** The lines logged when a target's verdict changes: the verdict, then what to do about it. */
+export function verdictLines(target: string, verdict: Verdict): string[] {
+  return [`${pc.bold(target)} idle verdict: ${verdict.text}`, ...verdict.recommendations.map((r) => `  ${pc.yellow('→')} ${r}`)];
+}
 
 /** One outcome in a few words: what happened to the connection, and when. */
 export function outcomeText(o: ConnectionOutcome): string {

@@ -1,7 +1,85 @@
 import pc from 'picocolors';
-import type { ProbeResult } from '../../shared/contract';
-import { formatMs, phaseBars } from './bars';
-import { errorHeadline, resultFacts } from './details';
+import type { IdleDetails, PhaseTiming, ProbeResult } from '../../shared/contract';
+
+const BAR_WIDTH = 32;
+
+/** Formats milliseconds for people: "0.4 ms", "12 ms", "1.25 s". */
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  return ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+/**
+ * One waterfall row per phase, on a shared time axis, so where the time went (and what overlapped)
+ * reads at a glance. The failed phase, if any, is drawn in red.
+ */
+export function phaseBars(phases: readonly PhaseTiming[], failedPhase?: string, width = BAR_WIDTH): string[] {
+  const end = Math.max(...phases.map((p) => p.startMs + p.durationMs), 0);
+  const scale = end > 0 ? width / end : 0;
+  const nameWidth = Math.max(...phases.map((p) => p.name.length), 0);
+  return phases.map((p) => {
+    const offset = Math.min(width - 1, Math.floor(p.startMs * scale));
+    const length = Math.max(1, Math.min(width - offset, Math.round(p.durationMs * scale)));
+    const bar = '█'.repeat(length);
+    const paint = p.name === failedPhase ? pc.red : pc.cyan;
+    return `${p.name.padEnd(nameWidth)}  ${' '.repeat(offset)}${paint(bar)}${' '.repeat(width - offset - length)}  ${formatMs(p.durationMs).padStart(8)}`;
+  });
+}
+
+/** A one-line phase summary for narrow places such as the live table: "dns 3 · tcp 1 · tls 14 ms". */
+export function phaseSummary(phases: readonly PhaseTiming[]): string {
+  return phases.map((p) => `${p.name} ${Math.round(p.durationMs)}`).join(' · ') + (phases.length ? ' ms' : '');
+}
+
+/** The facts a probe found, one short clause each, for the line next to its name. */
+export function resultFacts(r: ProbeResult): string[] {
+  const facts: string[] = [];
+  if (r.dns) {
+    const addresses = r.dns.addresses.map((a) => `${a.address}${a.private ? ' (private)' : ''}`).join(', ');
+    facts.push(addresses || 'no addresses');
+    if (r.dns.cnames.length) facts.push(`via ${r.dns.cnames.join(' → ')}`);
+  }
+  if (r.tcp) facts.push(r.tcp.connects.map((c) => `${c.address}:${c.port} ${c.outcome}`).join(', '));
+  if (r.tls) {
+    const t = r.tls;
+    facts.push([t.mode === 'strict' ? 'TDS 8.0 strict' : 'classic TLS', t.version, t.cipher].filter(Boolean).join(' '));
+    if (t.cert) {
+      const days = Math.floor(t.cert.daysLeft);
+      facts.push(`cert ${t.cert.subject}, ${days} day${days === 1 ? '' : 's'} left`);
+    }
+    if (t.trusted === false) facts.push('chain NOT trusted');
+    if (t.hostnameMatches === false) facts.push('hostname does NOT match');
+  }
+  if (r.policy) facts.push(r.routed ? `${r.policy} → ${r.routed.host}:${r.routed.port}` : r.policy);
+  if (r.encrypted !== undefined) facts.push(r.encrypted ? 'encrypted' : 'NOT encrypted');
+  if (r.facts?.database) facts.push(`db ${r.facts.database}${r.facts.updateability ? ` ${r.facts.updateability}` : ''}`);
+  if (r.idle) facts.push(`${r.idle.outcomes.length} idle connections checked (${r.idle.mode} mode)`);
+  if (r.listener) facts.push(`${r.listener} listener`);
+  if (r.attempts.length > 1) facts.push(`${r.attempts.length} attempts`);
+  return facts;
+}
+
+/** "login-failed in login (18456 state 8)". */
+export function errorHeadline(error: NonNullable<ProbeResult['error']>): string {
+  const number = error.number === undefined ? '' : ` (${error.number}${error.state === undefined ? '' : ` state ${error.state}`})`;
+  return `${error.class} in ${error.phase}${number}${error.transient ? ', transient' : ''}`;
+}
+
+/** "4 settled: survived 2, closed-by-peer 2", or what is still idling when nothing was due. */
+function idleSummary({ outcomes, held }: IdleDetails): string {
+  if (!outcomes.length) return `holding ${held} idle connections`;
+  const counts = Map.groupBy(outcomes, (o) => o.outcome);
+  return `${outcomes.length} settled: ${[...counts].map(([outcome, list]) => `${outcome} ${list.length}`).join(', ')}`;
+}
+
+/** One log line per result, for append-only output: "12:03:05 orders/login ✔ 45 ms proxy · dns 1 · …". */
+export function resultLine(r: ProbeResult): string {
+  const time = pc.dim(r.startedAt.slice(11, 19));
+  const what = `${r.target}/${r.probe}`;
+  if (!r.success) return `${time} ${what} ${pc.red('✘')} ${formatMs(r.durationMs)} ${r.error ? errorHeadline(r.error) : 'failed'}`;
+  const details = [r.policy, r.idle ? idleSummary(r.idle) : phaseSummary(r.phases)].filter(Boolean).join(' · ');
+  return `${time} ${what} ${pc.green('✔')} ${formatMs(r.durationMs)}${details ? ` ${details}` : ''}`;
+}
 
 const INDENT = '    ';
 

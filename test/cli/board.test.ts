@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { Board } from '../../cli/live/board';
-import { appendScreen, terminalScreen } from '../../cli/live/screen';
+import { appendScreen, terminalScreen } from '../../cli/live/view';
 import { LOGIN_FAILED, result } from '../helpers/results';
 
 describe('live board', () => {

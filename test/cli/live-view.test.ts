@@ -1,8 +1,7 @@
-import { LiveView } from '../../cli/live/view';
-import type { Screen } from '../../cli/live/screen';
-import { verdictFor } from '../../shared/idle';
-import type { ConnectionOutcome } from '../../shared/contract';
+import { LiveView, type Screen } from '../../cli/live/view';
 import { targetSchema } from '../../shared/config';
+import type { ConnectionOutcome } from '../../shared/contract';
+import { verdictFor } from '../../shared/idle';
 import { result } from '../helpers/results';
 
 function recordingScreen(interactive: boolean): Screen & { lines: string[]; views: string[] } {

@@ -1,7 +1,5 @@
-import { phaseBars, phaseSummary } from '../../cli/report/bars';
 import { InvalidResultError, renderJson } from '../../cli/report/json';
-import { resultLine } from '../../cli/report/line';
-import { renderProbeReport } from '../../cli/report/probe-report';
+import { phaseBars, phaseSummary, renderProbeReport, resultLine } from '../../cli/report/probe-report';
 import { probeResultSchema } from '../../shared/contract';
 import { LOGIN_FAILED, result } from '../helpers/results';
 

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { visibleWidth } from '../../cli/report/wrap';
+import { visibleWidth } from '../../cli/report/terminal';
 import { statusSchema, type Status } from '../../cli/status/schema';
 import { colourSpread, launchChromium, type Browser } from '../helpers/browser';
 import { buildCli, runCli, type BuiltCli } from './cli-process';

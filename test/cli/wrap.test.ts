@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { terminalScreen } from '../../cli/live/screen';
-import { visibleWidth, wrapLine, wrapText } from '../../cli/report/wrap';
+import { terminalScreen } from '../../cli/live/view';
+import { visibleWidth, wrapLine, wrapText } from '../../cli/report/terminal';
 
 const RECOMMENDATION = "  → Use the Redirect connection policy (allow outbound TCP 11000–11999 to the region's SQL addresses): redirected connections bypass the gateway and its idle kill.";
 

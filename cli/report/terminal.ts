@@ -1,4 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
+import Table from 'cli-table3';
+import pc from 'picocolors';
 
 /** Columns a string takes on a terminal: colour codes take none. */
 export const visibleWidth = (text: string): number => [...stripVTControlCharacters(text)].length;
@@ -70,3 +72,11 @@ export function wrapText(text: string, width: number | undefined): string {
 
 /** The width to wrap output to: a terminal's, or none when the output is a pipe or a file (kept a line per event). */
 export const terminalWidth = (out: NodeJS.WriteStream): number | undefined => (out.isTTY ? out.columns : undefined);
+
+/**
+ * A cli-table3 table whose colours come from picocolors only, so NO_COLOR and a non-terminal
+ * output turn them all off (cli-table3's own styling ignores both).
+ */
+export function newTable(head: readonly string[], options: { colWidths?: number[]; wordWrap?: boolean } = {}): Table.Table {
+  return new Table({ head: head.map((h) => pc.bold(h)), style: { head: [], border: [] }, ...options });
+}
