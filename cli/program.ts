@@ -55,7 +55,9 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('start')
     .description('run the scheduled probes locally with a live table; with no targets configured, a demo against the built-in simulator')
     .option('--results-file <path>', 'also append every result to this file as JSON Lines')
-    .action(async (raw: { resultsFile?: string }) => setExit(await startCommand(raw)));
+    .option('--metrics-port <port>', 'serve Prometheus /metrics and /probe on this port (0: any free port); default SQLPROBE_METRICS_PORT, else off')
+    .option('--metrics-host <address>', 'the address to serve them on (default 127.0.0.1; another exposes every result to whoever reaches it)')
+    .action(async (raw: { resultsFile?: string; metricsPort?: string; metricsHost?: string }) => setExit(await startCommand(raw)));
 
   program
     .command('sim')

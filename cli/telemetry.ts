@@ -18,13 +18,13 @@ export interface CliTelemetry {
  * The same sinks the functions use: Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING
  * is set, JSON Lines for --results-file (or SQLPROBE_RESULTS_FILE). The console sink prints nothing:
  * the CLI's report and live table already show every result. `secrets` are scrubbed from every
- * result before any sink sees it.
+ * result before any sink sees it, and from what goes to `sinks` (the metrics that `start` serves).
  */
-export function openTelemetry(settings: Settings, resultsFile?: string, secrets: readonly string[] = []): CliTelemetry {
+export function openTelemetry(settings: Settings, resultsFile?: string, secrets: readonly string[] = [], sinks: readonly Telemetry[] = []): CliTelemetry {
   let telemetry: Telemetry;
   try {
     // A password typed at the prompt is in no app setting, so the sinks learn it from the caller.
-    telemetry = initTelemetry(resultsFile ? { ...settings, SQLPROBE_RESULTS_FILE: resultsFile } : settings, { print: () => {}, secrets: [...secrets] });
+    telemetry = initTelemetry(resultsFile ? { ...settings, SQLPROBE_RESULTS_FILE: resultsFile } : settings, { print: () => {}, secrets: [...secrets], sinks });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -8,6 +8,7 @@ import { EXIT, UsageError, type ExitCode } from '../exit';
 import { screenFor } from '../live/screen';
 import { LiveView } from '../live/view';
 import { stopOnSignals } from '../signals';
+import { metricsEndpoint, type MetricsFlags } from '../start/metrics';
 import { schedule } from '../start/schedule';
 import { cliRuntime, invocationContext, timerInfo } from '../start/runtime';
 import { openTelemetry } from '../telemetry';
@@ -25,8 +26,9 @@ const DEMO_BANNER = [
  * `sqlprobe start` (`npm start`): the Functions app's timer handlers on their schedules, in this
  * process and without Core Tools, with a live table. Runs until Ctrl-C or SIGTERM.
  */
-export async function startCommand(options: { resultsFile?: string }): Promise<ExitCode> {
+export async function startCommand(options: { resultsFile?: string } & MetricsFlags): Promise<ExitCode> {
   const config = loadCliConfig();
+  const metrics = metricsEndpoint(config.settings, options);
   if (config.targets.length === 0 && config.problems.length > 0) {
     throw new UsageError('no configured target is valid; fix the problems above, or unset SQLPROBE_TARGETS / SQLPROBE_TARGETS_FILE to run the demo');
   }
@@ -34,7 +36,7 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   const demo: Demo | undefined = config.targets.length === 0 ? await startDemo() : undefined;
   const settings = demo ? { ...config.settings, ...DEMO_SCHEDULES } : config.settings;
   const targets = demo?.targets ?? config.targets;
-  const telemetry = openTelemetry(settings, options.resultsFile);
+  const telemetry = openTelemetry(settings, options.resultsFile, [], metrics ? [metrics.sink] : []);
   const registry = idleRegistry();
   const jobs: ReturnType<typeof schedule>[] = [];
   const footer = () => {
@@ -66,6 +68,7 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   };
 
   for (const line of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) log(line);
+  const server = await metrics?.serve(rt, log);
   jobs.push(
     schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, timer('connectivity', connectivity), onError),
     schedule(settings.SQLPROBE_IDLE_SCHEDULE, timer('idle-tick', idle), onError),
@@ -78,6 +81,7 @@ export async function startCommand(options: { resultsFile?: string }): Promise<E
   clearInterval(ticker);
   log('stopping: ending running probes, closing held connections (Ctrl-C again quits at once)…');
   await Promise.all(jobs.map((j) => j.stop()));
+  await server?.close();
   await registry.close();
   await demo?.stop();
   await telemetry.close();

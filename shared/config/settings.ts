@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { authenticationStringProblem, connectionStringProblem } from '../telemetry/connection';
+import { OTLP_PROTOCOLS, otlpEndpointProblem, otlpHeadersProblem } from '../telemetry/otlp-settings';
 import { durationMs } from './duration';
 
 const intIn = (min: number, max: number) => {
@@ -23,6 +24,9 @@ function isDnsServer(entry: string): boolean {
   return portOk && (m?.[0].startsWith('[') ? isIP(address) === 6 : isIP(address) !== 0);
 }
 const DNS_SERVERS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port" or "[ipv6]:port" (no host names), such as "168.63.129.16,10.0.0.4:5353,[fd00::53]:53"';
+
+const OTLP_PROTOCOL_HINT = `expected ${OTLP_PROTOCOLS.map((p) => `"${p}"`).join(' or ')} (OTLP over gRPC is not supported: point OTEL_EXPORTER_OTLP_ENDPOINT at the receiver's HTTP port, 4318 on an OpenTelemetry Collector)`;
+const METRICS_HOST_HINT = 'expected an IP address to listen on, such as "127.0.0.1" (the default), "0.0.0.0" or "::"';
 
 /** A string checked by one of the telemetry module's own parsers, so there is one parser. */
 const checkedBy = (problem: (value: string) => string | undefined) =>
@@ -56,6 +60,14 @@ export const settingsSchema = z.object({
   SQLPROBE_LIVE_METRICS: bool.default(false),
   SQLPROBE_OFFLINE_STORAGE_DIR: z.string().min(1).optional(),
   SQLPROBE_RESULTS_FILE: z.string().min(1).optional(),
+  // OpenTelemetry's own names (https://opentelemetry.io/docs/specs/otel/protocol/exporter/): OTLP export beside the other sinks.
+  OTEL_EXPORTER_OTLP_ENDPOINT: checkedBy(otlpEndpointProblem).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(OTLP_PROTOCOLS, { error: OTLP_PROTOCOL_HINT }).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_HEADERS: checkedBy(otlpHeadersProblem).optional(),
+  // `sqlprobe start` serves /metrics and /probe on this port; 0 takes any free port (it prints which).
+  SQLPROBE_METRICS_PORT: intIn(0, 65535).optional(),
+  // Loopback by default: anyone who reaches the port reads every target's results and can start probes.
+  SQLPROBE_METRICS_HOST: z.string().refine((h) => isIP(h) !== 0, METRICS_HOST_HINT).default('127.0.0.1'),
   // The Functions host's own storage, reused for state that every instance must see (shared/state):
   // a connection string (Azurite: "UseDevelopmentStorage=true"), or identity-based via the __ settings.
   AzureWebJobsStorage: z.string().min(1).optional(),

@@ -1,17 +1,20 @@
 import { AzureTelemetry } from './azure';
 import { parseConnectionString } from './connection';
 import { ConsoleSink, JsonLinesSink } from './local-sinks';
+import { OtlpTelemetry } from './otlp';
 import { redacting, secretsFromEnv } from './redact';
 import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
 export * from './names';
+export * from './prometheus-names';
 export { scrubSecrets, secretsFromEnv } from './redact';
 export { verdictChangeSchema, type Telemetry, type TelemetryOptions, type TelemetrySettings, type VerdictChange } from './types';
 
 /**
  * Picks the sinks from the settings: Application Insights when a connection string is set, a JSON
- * Lines file when SQLPROBE_RESULTS_FILE is set (both when both are), else the console. Cheap: the
- * Azure Monitor distro loads on the first flush. Throws on a malformed connection string. Every
+ * Lines file when SQLPROBE_RESULTS_FILE is set, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (all
+ * that are set), else the console; plus `options.sinks`. Cheap: the Azure Monitor distro and the
+ * OpenTelemetry SDK load on the first flush. Throws on a malformed connection string. Every
  * sink gets results scrubbed of the secrets the configured targets name (and `options.secrets`).
  */
 export function initTelemetry(settings: TelemetrySettings, options: TelemetryOptions = {}): Telemetry {
@@ -21,7 +24,9 @@ export function initTelemetry(settings: TelemetrySettings, options: TelemetryOpt
     sinks.push(new AzureTelemetry(settings, (text) => console.warn(text)));
   }
   if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
+  if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) sinks.push(new OtlpTelemetry(settings, (text) => console.warn(text)));
   if (sinks.length === 0) sinks.push(new ConsoleSink(options.print ?? ((line) => console.log(line))));
+  sinks.push(...(options.sinks ?? []));
   const secrets = [...secretsFromEnv(options.env ?? process.env), ...(options.secrets ?? [])];
   return redacting(sinks.length === 1 ? sinks[0] : fanOut(sinks), secrets);
 }

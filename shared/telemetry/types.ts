@@ -23,6 +23,9 @@ export type TelemetrySettings = Pick<
   | 'SQLPROBE_LIVE_METRICS'
   | 'SQLPROBE_OFFLINE_STORAGE_DIR'
   | 'SQLPROBE_RESULTS_FILE'
+  | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+  | 'OTEL_EXPORTER_OTLP_PROTOCOL'
+  | 'OTEL_EXPORTER_OTLP_HEADERS'
 >;
 
 export interface TelemetryOptions {
@@ -35,6 +38,8 @@ export interface TelemetryOptions {
   env?: Record<string, string | undefined>;
   /** Further secret values to scrub, ones the environment does not hold (a password typed at a prompt). */
   secrets?: readonly string[];
+  /** Sinks the host adds to those the settings choose (`sqlprobe start`'s Prometheus registry); scrubbed like the others. */
+  sinks?: readonly Telemetry[];
 }
 
 /**

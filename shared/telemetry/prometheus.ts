@@ -1,0 +1,110 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { formatDuration } from '../config/duration';
+import type { ProbeResult } from '../probers/result';
+import { resultClass } from './availability';
+import { BORROW_CHECKS } from './names';
+import { DEATH_AGE_BUCKETS, PHASE_BUCKETS, PROMETHEUS as P, PROM_LABELS as L, type PromMetric } from './prometheus-names';
+import type { Telemetry, VerdictChange } from './types';
+
+type Labels = Record<string, string>;
+
+function instruments(registry: Registry) {
+  const opts = (m: PromMetric) => ({ name: m.name, help: m.help, labelNames: [...m.labels], registers: [registry] });
+  return {
+    probeSuccess: new Gauge(opts(P.probeSuccess)),
+    probeDuration: new Gauge(opts(P.probeDuration)),
+    probeTimestamp: new Gauge(opts(P.probeTimestamp)),
+    probeClass: new Gauge(opts(P.probeClass)),
+    probeResults: new Counter(opts(P.probeResults)),
+    phaseDuration: new Histogram({ ...opts(P.phaseDuration), buckets: PHASE_BUCKETS }),
+    certExpiry: new Gauge(opts(P.certExpiry)),
+    tlsInfo: new Gauge(opts(P.tlsInfo)),
+    policyInfo: new Gauge(opts(P.policyInfo)),
+    idleOutcomes: new Counter(opts(P.idleOutcomes)),
+    idleDeathAge: new Histogram({ ...opts(P.idleDeathAge), buckets: DEATH_AGE_BUCKETS }),
+    idleVerdict: new Gauge(opts(P.idleVerdict)),
+    verdictChanges: new Counter(opts(P.verdictChanges)),
+    poolDeadOnBorrow: new Counter(opts(P.poolDeadOnBorrow)),
+  };
+}
+
+/**
+ * Probe results as Prometheus metrics, through prom-client, in a registry of its own: `sqlprobe
+ * start` serves one for /metrics, and /probe fills a fresh one per request. Gauges hold the latest
+ * result; an info-style series whose facts changed (another class, verdict, policy or TLS version)
+ * is replaced, not left beside the new one. The exposition text is rebuilt only after a change, so
+ * scrapes between rounds cost next to nothing.
+ */
+export class PrometheusTelemetry implements Telemetry {
+  private readonly registry = new Registry();
+  private readonly m = instruments(this.registry);
+  /** The labels each info series was last set with, by gauge and by what it describes. */
+  private readonly infos = new Map<Gauge, Map<string, Labels>>();
+  private text?: Promise<string>;
+
+  readonly contentType = this.registry.contentType;
+
+  record(r: ProbeResult): void {
+    const m = this.m;
+    const where = { [L.target]: r.target, [L.region]: r.region };
+    const probe = { ...where, [L.probe]: r.probe };
+    const cls = resultClass(r);
+    m.probeSuccess.set(probe, r.success ? 1 : 0);
+    m.probeDuration.set(probe, r.durationMs / 1000);
+    m.probeTimestamp.set(probe, Date.parse(r.startedAt) / 1000);
+    this.info(m.probeClass, probe, { [L.class]: cls });
+    m.probeResults.inc({ ...probe, [L.class]: cls });
+    for (const phase of r.phases) m.phaseDuration.observe({ ...probe, [L.phase]: phase.name }, phase.durationMs / 1000);
+
+    const server = { ...where, [L.server]: r.server };
+    if (r.tls?.cert) m.certExpiry.set(server, Date.parse(r.tls.cert.notAfter) / 1000);
+    if (r.tls?.version) this.info(m.tlsInfo, server, { [L.version]: r.tls.version });
+    if (r.policy) this.info(m.policyInfo, where, { [L.policy]: r.policy });
+
+    for (const o of r.idle?.outcomes ?? []) {
+      const labels = { ...where, [L.rung]: formatDuration(o.rungMs), [L.keepalive]: o.keepalive, [L.outcome]: o.outcome };
+      m.idleOutcomes.inc(labels);
+      if (o.deathAgeMs !== undefined) m.idleDeathAge.observe(labels, o.deathAgeMs / 1000);
+    }
+    const verdict = r.idle?.verdict.kind;
+    // "Inconclusive" is the absence of a verdict, as for the verdict-change event: the last real one stands.
+    if (verdict && verdict !== 'inconclusive') this.info(m.idleVerdict, where, { [L.verdict]: verdict });
+    if (r.pool && !r.pool.inconclusive) {
+      m.poolDeadOnBorrow.inc({ ...where, [L.borrowCheck]: BORROW_CHECKS.none }, r.pool.failedOnFirstUse);
+      // Results stored before the validated borrow was measured carry the socket check's estimate.
+      m.poolDeadOnBorrow.inc({ ...where, [L.borrowCheck]: BORROW_CHECKS.socketCheck }, r.pool.validatedFailures ?? r.pool.missedBySocketCheck);
+    }
+    this.text = undefined;
+  }
+
+  recordVerdictChange(c: VerdictChange): void {
+    this.m.verdictChanges.inc({ [L.target]: c.target, [L.region]: c.region, [L.verdict]: c.verdict, [L.previousVerdict]: c.previous ?? 'none' });
+    this.text = undefined;
+  }
+
+  /** The exposition text (Prometheus text format 0.0.4); the same text until something is recorded. */
+  exposition(): Promise<string> {
+    this.text ??= this.registry.metrics();
+    return this.text;
+  }
+
+  async flush(): Promise<boolean> {
+    return true;
+  }
+
+  async shutdown(): Promise<boolean> {
+    return true;
+  }
+
+  /** Sets the info series of `subject` to `facts`, removing the one it had when the facts changed. */
+  private info(gauge: Gauge, subject: Labels, facts: Labels): void {
+    const set = this.infos.get(gauge) ?? new Map<string, Labels>();
+    this.infos.set(gauge, set);
+    const key = Object.values(subject).join('\0');
+    const labels = { ...subject, ...facts };
+    const was = set.get(key);
+    if (was && Object.keys(facts).some((k) => was[k] !== facts[k])) gauge.remove(was);
+    set.set(key, labels);
+    gauge.set(labels, 1);
+  }
+}
