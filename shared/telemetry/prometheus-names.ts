@@ -23,6 +23,7 @@ export const PROM_LABELS = {
   outcome: 'outcome',
   verdict: 'verdict',
   previousVerdict: 'previous_verdict',
+  recommendation: 'recommendation',
   borrowCheck: 'borrow_check',
 } as const;
 type Label = (typeof PROM_LABELS)[keyof typeof PROM_LABELS];
@@ -52,7 +53,7 @@ export const PROMETHEUS = {
   policyInfo: { name: 'sqlprobe_connection_policy_info', type: 'gauge', help: 'The path the latest login took: proxy (through the gateway) or redirect (to the node); always 1', labels: [L.target, L.region, L.policy], azure: 'availabilityResults policy' },
   idleOutcomes: { name: 'sqlprobe_idle_outcomes_total', type: 'counter', help: 'Idle connections checked at their rung, by outcome', labels: IDLE, azure: METRICS.idleOutcome },
   idleDeathAge: { name: 'sqlprobe_idle_death_age_seconds', type: 'histogram', help: 'Idle age at which a held connection was closed or found dead', labels: IDLE, azure: METRICS.idleDeathAge },
-  idleVerdict: { name: 'sqlprobe_idle_verdict_info', type: 'gauge', help: 'The latest conclusive idle verdict of the target; always 1', labels: [L.target, L.region, L.verdict], azure: `${EVENTS.verdictChanged} verdict` },
+  idleVerdict: { name: 'sqlprobe_idle_verdict_info', type: 'gauge', help: 'The latest conclusive idle verdict of the target and its first recommendation; always 1', labels: [L.target, L.region, L.verdict, L.recommendation], azure: `${EVENTS.verdictChanged} verdict` },
   verdictChanges: { name: 'sqlprobe_idle_verdict_changes_total', type: 'counter', help: 'Idle verdicts that appeared or changed; previous_verdict is "none" for a first verdict', labels: [L.target, L.region, L.verdict, L.previousVerdict], azure: EVENTS.verdictChanged },
   poolDeadOnBorrow: { name: 'sqlprobe_pool_dead_on_borrow_total', type: 'counter', help: 'Pooled connections whose first use after idle failed, without a borrow check (none) and with a socket check (socket-check)', labels: [L.target, L.region, L.borrowCheck], azure: METRICS.poolDeadOnBorrow },
 } as const satisfies Record<string, PromMetric>;

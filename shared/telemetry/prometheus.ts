@@ -66,9 +66,11 @@ export class PrometheusTelemetry implements Telemetry {
       m.idleOutcomes.inc(labels);
       if (o.deathAgeMs !== undefined) m.idleDeathAge.observe(labels, o.deathAgeMs / 1000);
     }
-    const verdict = r.idle?.verdict.kind;
+    const verdict = r.idle?.verdict;
     // "Inconclusive" is the absence of a verdict, as for the verdict-change event: the last real one stands.
-    if (verdict && verdict !== 'inconclusive') this.info(m.idleVerdict, where, { [L.verdict]: verdict });
+    if (verdict && verdict.kind !== 'inconclusive') {
+      this.info(m.idleVerdict, where, { [L.verdict]: verdict.kind, [L.recommendation]: verdict.recommendations[0] ?? verdict.text });
+    }
     if (r.pool && !r.pool.inconclusive) {
       m.poolDeadOnBorrow.inc({ ...where, [L.borrowCheck]: BORROW_CHECKS.none }, r.pool.failedOnFirstUse);
       // Results stored before the validated borrow was measured carry the socket check's estimate.
