@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when missing: independent TDS clients that
 # cross-check the simulator (FreeTDS tsql, pytds, jTDS), openssl for certificates and strict TLS,
-# iproute2 + iptables + conntrack for the netlab namespaces. Runs before every `npm test`.
+# iproute2 + iptables + conntrack for the netlab namespaces, prometheus (the server and promtool)
+# for the Prometheus tests. Runs before every `npm test`.
 set -euo pipefail
-PACKAGES=(freetds-bin python3-tds python3-openssl libjtds-java default-jre-headless openssl iproute2 iptables conntrack)
+PACKAGES=(freetds-bin python3-tds python3-openssl libjtds-java default-jre-headless openssl iproute2 iptables conntrack prometheus)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

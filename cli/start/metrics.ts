@@ -41,6 +41,7 @@ export function metricsEndpoint(settings: Settings, flags: MetricsFlags): Metric
   return {
     sink,
     serve: async (rt, log) => {
+      sink.seed(rt.targets, rt.settings.region);
       const probeLog: Log = { log: () => undefined, warn: (...a) => log(a.join(' ')), error: (...a) => log(a.join(' ')) };
       let server: LocalServer;
       try {

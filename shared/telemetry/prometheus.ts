@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { formatDuration } from '../config/duration';
+import type { Target } from '../config/target';
+import { IDLE_OUTCOMES, VERDICT_KINDS } from '../idle/schema';
 import type { ProbeResult } from '../probers/result';
 import { resultClass } from './availability';
-import { BORROW_CHECKS } from './names';
+import { BORROW_CHECKS, SUCCESS_CLASS } from './names';
 import { DEATH_AGE_BUCKETS, PHASE_BUCKETS, PROMETHEUS as P, PROM_LABELS as L, type PromMetric } from './prometheus-names';
 import type { Telemetry, VerdictChange } from './types';
 
@@ -43,6 +45,30 @@ export class PrometheusTelemetry implements Telemetry {
   private text?: Promise<string>;
 
   readonly contentType = this.registry.contentType;
+
+  /**
+   * Creates the counters the configured targets will increment, at 0: Prometheus's increase() and
+   * rate() count nothing for a series whose first sample already holds the first increment.
+   * Failure classes are too many to list; their latest one is in sqlprobe_probe_class_info.
+   */
+  seed(targets: readonly Target[], region: string): void {
+    const m = this.m;
+    const verdicts = VERDICT_KINDS.filter((v) => v !== 'inconclusive');
+    for (const t of targets) {
+      const where = { [L.target]: t.name, [L.region]: region };
+      for (const probe of t.probes) m.probeResults.inc({ ...where, [L.probe]: probe, [L.class]: SUCCESS_CLASS }, 0);
+      if (t.probes.includes('idle')) {
+        for (const rungMs of t.idle.rungs) for (const keepalive of t.idle.keepalive) for (const outcome of IDLE_OUTCOMES) {
+          m.idleOutcomes.inc({ ...where, [L.rung]: formatDuration(rungMs), [L.keepalive]: keepalive, [L.outcome]: outcome }, 0);
+        }
+        for (const verdict of verdicts) for (const previous of ['none', ...VERDICT_KINDS]) {
+          if (previous !== verdict) m.verdictChanges.inc({ ...where, [L.verdict]: verdict, [L.previousVerdict]: previous }, 0);
+        }
+      }
+      if (t.probes.includes('pool')) for (const check of Object.values(BORROW_CHECKS)) m.poolDeadOnBorrow.inc({ ...where, [L.borrowCheck]: check }, 0);
+    }
+    this.text = undefined;
+  }
 
   record(r: ProbeResult): void {
     const m = this.m;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Simulator } from '../../sim';
+import { asPromql, dashboardQueries } from '../deploy/dashboard';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { eventually, startPrometheus, type RunningPrometheus, type Sample } from '../helpers/prometheus';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
@@ -151,5 +152,29 @@ describe('Prometheus evaluating deploy/prometheus/rules.yml over both jobs', () 
     expect(activeTargets.map((t) => t.labels.job).sort()).toEqual(['sqlprobe', 'sqlprobe-probe', 'sqlprobe-probe', 'sqlprobe-probe']);
     const up = await samples('up{job=~"sqlprobe.*"} == 1', 4);
     expect(up).toHaveLength(4);
+  }, 90_000);
+});
+
+describe('the Grafana dashboard\'s queries on this Prometheus', () => {
+  const query = (panel: string) => asPromql(dashboardQueries.find((q) => q.panel === panel)!.expr, '2m', '30s');
+
+  it('fill the availability grid: every target, the blocked one below its healthy probes', async () => {
+    const grid = byTarget(await samples(query('Availability % (target × region)'), 3));
+    expect(Object.keys(grid).sort()).toEqual([...TARGETS].sort());
+    // Its login always fails, its dns, tcp and tls probes succeed.
+    expect(grid.blocked.value).toBeLessThanOrEqual(75);
+    expect(grid['healthy-proxy'].value).toBeGreaterThan(75);
+  }, 90_000);
+
+  it('draw phase latency and failure classes from the same series', async () => {
+    const phases = await samples(query('Phase latency over time (selected percentile)'), 5);
+    expect(phases.map((s) => s.metric.phase)).toEqual(expect.arrayContaining(['dns', 'tcp', 'prelogin', 'tls', 'login']));
+    expect(phases.every((s) => Number.isFinite(s.value) && s.value >= 0)).toBe(true);
+    const classes = await samples(query('Failure classes over time'));
+    expect(classes.map((s) => s.metric.class)).toEqual(['firewall-blocked']);
+  }, 90_000);
+
+  it('run every other panel\'s query without an error', async () => {
+    for (const q of dashboardQueries) await expect(prometheus.query(asPromql(q.expr, '2m', '30s'))).resolves.toEqual(expect.any(Array));
   }, 90_000);
 });
