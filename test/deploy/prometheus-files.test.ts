@@ -1,7 +1,7 @@
 // deploy/prometheus and deploy/grafana against the code: promtool checks and unit-tests the rules,
 // and every metric, label and label value the rules and the dashboard read is one sqlprobe emits.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

@@ -65,7 +65,7 @@ export async function startPrometheus(config: object): Promise<RunningPrometheus
     await untilReady(url, child);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     url,
