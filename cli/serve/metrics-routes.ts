@@ -50,15 +50,16 @@ function answer(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
 }
 
-/** GET /metrics: every result the scheduled rounds and idle ticks recorded in `sink`. */
+/** The exposition of `sink`, gzipped when the client accepts it (Prometheus does). */
+async function sendMetrics(sink: PrometheusTelemetry, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const body = await sink.body(gzip);
+  response.writeHead(200, { 'content-type': sink.contentType, ...(gzip && { 'content-encoding': 'gzip' }) }).end(body);
+}
+
+/** GET /metrics: every result the scheduled rounds and idle ticks recorded in `sink`, as of their last flush. */
 export function metricsRoute(sink: PrometheusTelemetry): Route {
-  return {
-    path: '/metrics',
-    handle: async (_request, response) => {
-      const text = await sink.exposition();
-      response.writeHead(200, { 'content-type': sink.contentType }).end(text);
-    },
-  };
+  return { path: '/metrics', handle: (request, response) => sendMetrics(sink, request, response) };
 }
 
 type Resolved = { target: Target; probes?: z.infer<typeof probeList>; deadlineMs: number } | { status: number; reason: string };
@@ -119,7 +120,8 @@ export function probeRoute(rt: AppRuntime, log: Log): Route {
         const report = await probeTargets(rt, [target], { budgetMs: deadlineMs, ...(probes && { probes }), record: false }, log);
         const sink = new PrometheusTelemetry();
         for (const result of report.results) sink.record(scrubSecrets(result, secrets));
-        response.writeHead(200, { 'content-type': sink.contentType }).end(await sink.exposition());
+        await sink.flush();
+        await sendMetrics(sink, request, response);
       } finally {
         inFlight--;
       }

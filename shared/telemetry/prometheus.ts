@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { formatDuration } from '../config/duration';
 import type { Target } from '../config/target';
@@ -34,15 +36,20 @@ function instruments(registry: Registry) {
  * Probe results as Prometheus metrics, through prom-client, in a registry of its own: `sqlprobe
  * start` serves one for /metrics, and /probe fills a fresh one per request. Gauges hold the latest
  * result; an info-style series whose facts changed (another class, verdict, policy or TLS version)
- * is replaced, not left beside the new one. The exposition text is rebuilt only after a change, so
- * scrapes between rounds cost next to nothing.
+ * is replaced, not left beside the new one.
+ *
+ * Results wait until the next flush (the end of a round or an idle tick), so a scrape sees whole
+ * rounds, and the exposition (about half a second to build at 1,000 targets, docs/BENCHMARKS.md)
+ * is rebuilt once per round however often Prometheus scrapes; its gzip form, which Prometheus asks
+ * for, is kept beside it.
  */
 export class PrometheusTelemetry implements Telemetry {
   private readonly registry = new Registry();
   private readonly m = instruments(this.registry);
   /** The labels each info series was last set with, by gauge and by what it describes. */
   private readonly infos = new Map<Gauge, Map<string, Labels>>();
-  private text?: Promise<string>;
+  private readonly pending: (() => void)[] = [];
+  private built?: { plain: Promise<Buffer>; gzip?: Promise<Buffer> };
 
   readonly contentType = this.registry.contentType;
 
@@ -67,10 +74,45 @@ export class PrometheusTelemetry implements Telemetry {
       }
       if (t.probes.includes('pool')) for (const check of Object.values(BORROW_CHECKS)) m.poolDeadOnBorrow.inc({ ...where, [L.borrowCheck]: check }, 0);
     }
-    this.text = undefined;
+    this.built = undefined;
   }
 
   record(r: ProbeResult): void {
+    this.pending.push(() => this.apply(r));
+  }
+
+  recordVerdictChange(c: VerdictChange): void {
+    this.pending.push(() => this.m.verdictChanges.inc({ [L.target]: c.target, [L.region]: c.region, [L.verdict]: c.verdict, [L.previousVerdict]: c.previous ?? 'none' }));
+  }
+
+  /** Applies what was recorded since the last flush: from now on scrapes see it. */
+  async flush(): Promise<boolean> {
+    if (this.pending.length > 0) {
+      for (const apply of this.pending.splice(0)) apply();
+      this.built = undefined;
+    }
+    return true;
+  }
+
+  shutdown(): Promise<boolean> {
+    return this.flush();
+  }
+
+  /** The exposition (Prometheus text format 0.0.4), gzipped when asked; built once per flush that changed it. */
+  body(gzipped: boolean): Promise<Buffer> {
+    const built = (this.built ??= { plain: this.registry.metrics().then((text) => Buffer.from(text)) });
+    if (!gzipped) return built.plain;
+    // Level 1: a tenth of the size at a fraction of the cost of the default level.
+    built.gzip ??= built.plain.then((plain) => promisify(gzip)(plain, { level: 1 }));
+    return built.gzip;
+  }
+
+  /** The exposition as text. */
+  async exposition(): Promise<string> {
+    return (await this.body(false)).toString('utf8');
+  }
+
+  private apply(r: ProbeResult): void {
     const m = this.m;
     const where = { [L.target]: r.target, [L.region]: r.region };
     const probe = { ...where, [L.probe]: r.probe };
@@ -102,26 +144,6 @@ export class PrometheusTelemetry implements Telemetry {
       // Results stored before the validated borrow was measured carry the socket check's estimate.
       m.poolDeadOnBorrow.inc({ ...where, [L.borrowCheck]: BORROW_CHECKS.socketCheck }, r.pool.validatedFailures ?? r.pool.missedBySocketCheck);
     }
-    this.text = undefined;
-  }
-
-  recordVerdictChange(c: VerdictChange): void {
-    this.m.verdictChanges.inc({ [L.target]: c.target, [L.region]: c.region, [L.verdict]: c.verdict, [L.previousVerdict]: c.previous ?? 'none' });
-    this.text = undefined;
-  }
-
-  /** The exposition text (Prometheus text format 0.0.4); the same text until something is recorded. */
-  exposition(): Promise<string> {
-    this.text ??= this.registry.metrics();
-    return this.text;
-  }
-
-  async flush(): Promise<boolean> {
-    return true;
-  }
-
-  async shutdown(): Promise<boolean> {
-    return true;
   }
 
   /** Sets the info series of `subject` to `facts`, removing the one it had when the facts changed. */
