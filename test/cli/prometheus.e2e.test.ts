@@ -9,7 +9,8 @@ import { asPromql, dashboardQueries } from '../deploy/dashboard';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { eventually, startPrometheus, type RunningPrometheus, type Sample } from '../helpers/prometheus';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
-import { buildCli, spawnCli, type BuiltCli } from './cli-process';
+import { createServer } from 'node:net';
+import { buildCli, runCli, spawnCli, type BuiltCli } from './cli-process';
 
 const DEPLOY = join(__dirname, '../../deploy/prometheus');
 const TARGETS = ['healthy-proxy', 'healthy-redirect', 'blocked'];
@@ -177,4 +178,43 @@ describe('the Grafana dashboard\'s queries on this Prometheus', () => {
   it('run every other panel\'s query without an error', async () => {
     for (const q of dashboardQueries) await expect(prometheus.query(asPromql(q.expr, '2m', '30s'))).resolves.toEqual(expect.any(Array));
   }, 90_000);
+});
+
+describe('sqlprobe start: the metrics port and address', () => {
+  it.each([
+    [['--metrics-port', '70000'], {}, /^sqlprobe: --metrics-port: expected an integer 0–65535, got "70000"$/m],
+    [['--metrics-host', '0.0.0.0'], {}, /^sqlprobe: --metrics-host: nothing is served without a port; add --metrics-port \(or set SQLPROBE_METRICS_PORT\)$/m],
+    [['--metrics-port', '0', '--metrics-host', 'metrics.example.com'], {}, /^sqlprobe: --metrics-host: expected an IP address to listen on/m],
+    [[], { SQLPROBE_METRICS_PORT: 'ninety' }, /^sqlprobe: SQLPROBE_METRICS_PORT: expected an integer 0–65535, got "ninety"$/m],
+  ])('start %j exits 2 naming the flag or setting and the fix', async (args, env, message) => {
+    const run = await runCli(cli, ['start', ...args], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('exits 2 when the port is taken, naming it', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const run = await runCli(cli, ['start', '--metrics-port', String(port)]);
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1 port ${port} \\(EADDRINUSE\\); pick another port`));
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 60_000);
+
+  it('warns when told to listen beyond loopback, and serves there', async () => {
+    const proc = spawnCli(cli, ['start', '--metrics-port', '0', '--metrics-host', '0.0.0.0']);
+    try {
+      await proc.waitFor(/warning: 0\.0\.0\.0 is not loopback: anyone who reaches http:\/\/0\.0\.0\.0:\d+ can read every target's results/);
+      const port = /http:\/\/0\.0\.0\.0:(\d+)\/metrics/.exec(proc.output())![1];
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      proc.child.kill('SIGINT');
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
