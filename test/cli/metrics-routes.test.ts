@@ -35,8 +35,8 @@ beforeAll(async () => {
     SQLPROBE_TARGETS: JSON.stringify([target('healthy', healthy), target('hanging', hanging), { name: 'edge', server: '127.0.0.1', port: healthy.gatewayPort, database: 'appdb', caFile: certs.caFile }]),
     SIM_PW: SIM_PASSWORD,
     SQLPROBE_REGION: 'lab',
-    // Far beyond any scrape: only the scrape timeout can end a probe of the hanging target in time.
-    SQLPROBE_PROBE_TIMEOUT: '10m',
+    // Beyond the test's own timeout: only the scrape timeout can end a probe of the hanging target in time.
+    SQLPROBE_PROBE_TIMEOUT: '45s',
     SQLPROBE_CONCURRENCY: '1',
     SQLPROBE_ADHOC_ALLOWLIST: '127.0.0.1',
   });
