@@ -4,8 +4,8 @@
  */
 import { Connection } from 'tedious';
 import { readFileSync } from 'node:fs';
-import { targetSchema } from '../shared/config/target';
-import { IdleRegistry } from '../shared/idle/registry';
+import { targetSchema } from '../shared/config';
+import { IdleRegistry } from '../shared/idle';
 
 interface Input {
   mode: 'registry' | 'raw';

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { targetSchema } from '../shared/config/target';
-import { IdleRegistry } from '../shared/idle/registry';
+import { targetSchema } from '../shared/config';
+import { IdleRegistry } from '../shared/idle';
 import { start } from '../sim';
 import { createTestCerts } from '../test/helpers/certs';
 import { machine, medianRange } from './stats';

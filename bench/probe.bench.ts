@@ -11,7 +11,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import sql from 'mssql';
 import { Connection, Request } from 'tedious';
-import { targetSchema } from '../shared/config/target';
+import { targetSchema } from '../shared/config';
 import { loginProber } from '../shared/probers/login';
 import { tlsProber } from '../shared/probers/tls';
 import { start } from '../sim';

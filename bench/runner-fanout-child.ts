@@ -2,7 +2,7 @@
  * Child process for the runner fan-out benchmark: one round in a fresh process, so its peak RSS
  * (getrusage maxrss) belongs to that round alone. Config as JSON in argv[2]; answers over IPC.
  */
-import { targetSchema } from '../shared/config/target';
+import { targetSchema } from '../shared/config';
 import { PROBERS } from '../shared/probers';
 import { runRound } from '../shared/runner';
 

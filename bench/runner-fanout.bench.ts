@@ -25,7 +25,8 @@ const CONCURRENCIES = [10, 50, 100, 200];
 const USER = 'bench';
 const PASSWORD = 'Bench-Passw0rd';
 
-async function forkSim(config: object): Promise<{ port: number; stop: () => Promise<void> }> {
+/** A simulator in a process of its own (the sinks benchmark uses it too); resolves with its port. */
+export async function forkSim(config: object): Promise<{ port: number; stop: () => Promise<void> }> {
   const proc = fork(join(__dirname, 'sim-server.js'), [JSON.stringify(config)]);
   const [message] = (await once(proc, 'message')) as [{ port: number }];
   return {

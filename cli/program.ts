@@ -55,8 +55,8 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('start')
     .description('run the scheduled probes locally with a live table; with no targets configured, a demo against the built-in simulator')
     .option('--results-file <path>', 'also append every result to this file as JSON Lines')
-    .option('--metrics-port <port>', 'serve the live status page (and /api/status) on this port (SQLPROBE_METRICS_PORT)')
-    .option('--metrics-host <address>', 'the address to serve on (SQLPROBE_METRICS_HOST; default 127.0.0.1, this machine only)')
+    .option('--metrics-port <port>', 'serve the live status page, Prometheus /metrics and /probe on this port (0: any free port); default SQLPROBE_METRICS_PORT, else off')
+    .option('--metrics-host <address>', 'the address to serve them on (default 127.0.0.1; another exposes every result to whoever reaches it)')
     .action(async (raw: { resultsFile?: string; metricsPort?: string; metricsHost?: string }) => setExit(await startCommand(raw)));
 
   program

@@ -1,11 +1,13 @@
 import pc from 'picocolors';
 import { connectivityRound, idleTick, type Log } from '../../shared/app';
+import { prometheusSink } from '../../shared/telemetry';
 import { type Demo, DEMO_IDLE_KILL_MS, DEMO_SCHEDULES, startDemo } from '../demo/demo';
 import { EXIT, type ExitCode, UsageError } from '../exit';
 import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
 import { LiveView, screenFor } from '../live/view';
 import { schedule } from '../schedule';
 import { type EndpointFlags, localEndpoint, serveLocal } from '../serve/endpoint';
+import { metricsRoute, probeRoute } from '../serve/metrics-routes';
 import { StatusModel } from '../status/model';
 import { statusRoutes } from '../status/routes';
 
@@ -18,7 +20,8 @@ const DEMO_BANNER = [
 
 /**
  * `sqlprobe start` (`npm start`): the Functions app's timer handlers on their schedules, in this
- * process and without Core Tools, with a live table. Runs until Ctrl-C or SIGTERM.
+ * process and without Core Tools, with a live table. Runs until Ctrl-C or SIGTERM. With a port
+ * (`--metrics-port`), it also serves the live status page, Prometheus /metrics and /probe.
  */
 export async function startCommand(options: { resultsFile?: string } & EndpointFlags): Promise<ExitCode> {
   const config = loadCliConfig();
@@ -31,6 +34,7 @@ export async function startCommand(options: { resultsFile?: string } & EndpointF
   const settings = demo ? { ...config.settings, ...DEMO_SCHEDULES } : config.settings;
   const targets = demo?.targets ?? config.targets;
   const status = endpoint && new StatusModel(targets, { region: settings.region, demo: demo !== undefined });
+  const prometheus = endpoint ? await prometheusSink() : undefined;
   const jobs: ReturnType<typeof schedule>[] = [];
   let held = () => 0;
   const footer = () => {
@@ -38,7 +42,7 @@ export async function startCommand(options: { resultsFile?: string } & EndpointF
     return pc.dim(`${next === undefined ? '' : `next round in ${Math.ceil(next / 1000)} s · `}${held()} idle connections held · Ctrl-C stops`);
   };
   const view = new LiveView(targets, settings.region, screenFor(process.stdout), footer);
-  const host = await cliRuntime({ ...config, settings, targets }, demo?.env ?? process.env, { resultsFile: options.resultsFile, onResult: (r) => view.onResult(r), sinks: status ? [status] : [] });
+  const host = await cliRuntime({ ...config, settings, targets }, demo?.env ?? process.env, { resultsFile: options.resultsFile, onResult: (r) => view.onResult(r), sinks: status && prometheus ? [status, prometheus] : [] });
   const { rt } = host;
   held = () => rt.idle.held();
   const line = (...args: unknown[]) => view.log(args.map(String).join(' '));
@@ -52,8 +56,13 @@ export async function startCommand(options: { resultsFile?: string } & EndpointF
   const idle = async (isPastDue: boolean) => void (await idleTick(rt, log, { isPastDue, signal: stop.signal }));
 
   for (const text of demo ? DEMO_BANNER : [`Probing ${targets.length} target(s) from region ${settings.region}. Ctrl-C stops.`]) line(text);
-  const server = endpoint && status && (await serveLocal(endpoint, statusRoutes(status, endpoint), line));
-  if (server) line(`Status page: ${server.url}/ (JSON at ${server.url}/api/status)`);
+  prometheus?.seed(rt.targets, settings.region);
+  const routes = status && prometheus ? [...statusRoutes(status), metricsRoute(prometheus), probeRoute(rt, log)] : [];
+  const server = endpoint && (await serveLocal(endpoint, routes, line));
+  if (server) {
+    line(`Status page: ${server.url}/ (JSON at ${server.url}/api/status)`);
+    line(`Prometheus metrics on ${server.url}/metrics, on-demand probes on ${server.url}/probe?target=NAME`);
+  }
   jobs.push(
     schedule(settings.SQLPROBE_CONNECTIVITY_SCHEDULE, connectivity, onError),
     schedule(settings.SQLPROBE_IDLE_SCHEDULE, idle, onError),

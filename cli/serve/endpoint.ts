@@ -68,11 +68,12 @@ export function localOnly(route: Route): Route {
 /**
  * Opens the local HTTP server on `endpoint`: a port already taken is bad usage that says what to do,
  * and an address beyond loopback is announced with a warning, since nothing on it asks for credentials.
+ * On loopback every route answers only to local names (`localOnly`).
  */
 export async function serveLocal(endpoint: Endpoint, routes: readonly Route[], log: (line: string) => void): Promise<LocalServer> {
   let server: LocalServer;
   try {
-    server = await startLocalServer({ host: endpoint.host, port: endpoint.port, routes });
+    server = await startLocalServer({ host: endpoint.host, port: endpoint.port, routes: endpoint.loopback ? routes.map(localOnly) : routes });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the port is in use; pick another with --metrics-port or SQLPROBE_METRICS_PORT'

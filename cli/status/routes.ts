@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
-import { type Endpoint, localOnly } from '../serve/endpoint';
 import type { Route } from '../serve/server';
 import type { StatusModel } from './model';
 
@@ -116,7 +115,6 @@ export function eventsRoute(model: StatusModel): Route {
 }
 
 /** Everything the status page needs: its files, Chart.js, /api/status and the live stream. */
-export function statusRoutes(model: StatusModel, endpoint: Pick<Endpoint, 'loopback'>): Route[] {
-  const routes = [...pageRoutes(), statusRoute(model), eventsRoute(model)];
-  return endpoint.loopback ? routes.map(localOnly) : routes;
+export function statusRoutes(model: StatusModel): Route[] {
+  return [...pageRoutes(), statusRoute(model), eventsRoute(model)];
 }

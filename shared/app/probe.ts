@@ -11,10 +11,16 @@ export const FUNCTION_TIMEOUT_MS = 10 * 60_000;
 /** Left over at the end of a round for the flush and the state writes. */
 const SETTLE_MARGIN_MS = FLUSH_TIMEOUT_MS + 5_000;
 
-/** The round must end before the next tick (a timer invocation never overlaps itself) and inside functionTimeout. */
+/**
+ * The round must end before the next tick (a timer invocation never overlaps itself) and inside
+ * functionTimeout, leaving the settle margin for the flush. A schedule shorter than twice that margin
+ * (the demo's 15 s) still gives the probes half of each interval: a flush that needs its whole bound
+ * only makes the next tick late (past due), while a budget of next to nothing would turn every
+ * probe of a busy round into a false timeout.
+ */
 export function roundBudgetMs(schedule: string, now = new Date()): number {
-  const untilNextTick = new Cron(schedule, { paused: true }).msToNext(now) ?? FUNCTION_TIMEOUT_MS;
-  return Math.max(1_000, Math.min(untilNextTick, FUNCTION_TIMEOUT_MS) - SETTLE_MARGIN_MS);
+  const interval = Math.min(new Cron(schedule, { paused: true }).msToNext(now) ?? FUNCTION_TIMEOUT_MS, FUNCTION_TIMEOUT_MS);
+  return Math.max(1_000, interval - SETTLE_MARGIN_MS, Math.floor(interval / 2));
 }
 
 /** A target's own probes that a round runs; idle and pool are driven by the idle-tick timer and idle runs. */

@@ -5,8 +5,11 @@ import type { z } from 'zod';
  * is echoed, since a client secret pasted into clientId is an easy mistake.
  */
 const SENSITIVE_KEY = /password|secret|token|key|credential|setting|connection_?string|authentication|^auth$/i;
-/** Never echoed either: a client ID setting (AZURE_CLIENT_ID) is where a pasted client secret lands. */
-const NOT_ECHOED = new RegExp(`${SENSITIVE_KEY.source}|client_?id`, 'i');
+/**
+ * Never echoed either: a client ID setting (AZURE_CLIENT_ID) is where a pasted client secret lands,
+ * OTLP headers carry API keys, and an OTLP endpoint may carry one in its URL.
+ */
+const NOT_ECHOED = new RegExp(`${SENSITIVE_KEY.source}|client_?id|otlp`, 'i');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -3,6 +3,6 @@ export * from './app-insights';
 export * from './duration';
 export * from './errors';
 export * from './load';
-export * from './load';
+export * from './otlp';
 export * from './settings';
 export * from './target';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { guidSchema } from '../contract';
 import { authenticationStringProblem, connectionStringProblem } from './app-insights';
 import { durationMs, parseDuration } from './duration';
+import { OTLP_PROTOCOLS, otlpEndpointProblem, otlpHeadersProblem } from './otlp';
 
 const intIn = (min: number, max: number) => {
   const hint = `expected an integer ${min}–${max}`;
@@ -41,6 +42,9 @@ const retryDelayMs = z.string().transform((text, ctx) => {
   return ms;
 });
 
+const OTLP_PROTOCOL_HINT = `expected ${OTLP_PROTOCOLS.map((p) => `"${p}"`).join(' or ')} (OTLP over gRPC is not supported: point OTEL_EXPORTER_OTLP_ENDPOINT at the receiver's HTTP port, 4318 on an OpenTelemetry Collector)`;
+const METRICS_HOST_HINT = 'expected an IP address to listen on, such as "127.0.0.1" (the default), "0.0.0.0" or "::"';
+
 /** A string checked by the parser telemetry reads it with, so there is one parser. */
 const checkedBy = (problem: (value: string) => string | undefined) =>
   z.string().superRefine((value, ctx) => {
@@ -73,9 +77,14 @@ export const settingsSchema = z.object({
   SQLPROBE_LIVE_METRICS: bool.default(false),
   SQLPROBE_OFFLINE_STORAGE_DIR: z.string().min(1).optional(),
   SQLPROBE_RESULTS_FILE: z.string().min(1).optional(),
-  // `sqlprobe start`'s local HTTP port (status page, metrics): off unless set; loopback unless the host is set too.
-  SQLPROBE_METRICS_PORT: intIn(1, 65535).optional(),
-  SQLPROBE_METRICS_HOST: z.string().min(1, 'expected an address to bind, such as "127.0.0.1" or "0.0.0.0"').default('127.0.0.1'),
+  // OpenTelemetry's own names (https://opentelemetry.io/docs/specs/otel/protocol/exporter/): OTLP export beside the other sinks.
+  OTEL_EXPORTER_OTLP_ENDPOINT: checkedBy(otlpEndpointProblem).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(OTLP_PROTOCOLS, { error: OTLP_PROTOCOL_HINT }).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_HEADERS: checkedBy(otlpHeadersProblem).optional(),
+  // `sqlprobe start` serves its status page, /metrics and /probe on this port; 0 takes any free port (it prints which).
+  SQLPROBE_METRICS_PORT: intIn(0, 65535).optional(),
+  // Loopback by default: anyone who reaches the port reads every target's results and can start probes.
+  SQLPROBE_METRICS_HOST: z.string().refine((h) => isIP(h) !== 0, METRICS_HOST_HINT).default('127.0.0.1'),
   // The Functions host's own storage, reused for state that every instance must see (shared/state):
   // a connection string (Azurite: "UseDevelopmentStorage=true"), or identity-based via the __ settings.
   AzureWebJobsStorage: z.string().min(1).optional(),

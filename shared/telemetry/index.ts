@@ -1,18 +1,29 @@
 import { parseConnectionString } from '../config';
 import { AzureTelemetry } from './azure';
 import { ConsoleSink, JsonLinesSink } from './local-sinks';
+import { OtlpTelemetry } from './otlp';
+import type { PrometheusTelemetry } from './prometheus';
 import { redacting } from './scrub';
 import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
 export * from './names';
+export * from './prometheus-names';
+export type { PrometheusTelemetry } from './prometheus';
 export { scrubSecrets } from './scrub';
 export type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
+/** A Prometheus registry as a sink; prom-client loads only when a host asks for one, never at a cold start. */
+export async function prometheusSink(): Promise<PrometheusTelemetry> {
+  const { PrometheusTelemetry } = await import('./prometheus');
+  return new PrometheusTelemetry();
+}
+
 /**
  * Picks the sinks from the settings: Application Insights when a connection string is set, a JSON
- * Lines file when SQLPROBE_RESULTS_FILE is set (both when both are), else the console. Cheap: the
- * Azure Monitor distro loads on the first flush. Throws on a malformed connection string. Every
- * sink gets results scrubbed of `options.secrets` (the values the targets' secret settings hold).
+ * Lines file when SQLPROBE_RESULTS_FILE is set, OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (all
+ * that are set), else the console; plus `options.sinks`. Cheap: the Azure Monitor distro and the
+ * OpenTelemetry SDK load on the first flush. Throws on a malformed connection string. Every sink
+ * gets results scrubbed of `options.secrets` (the values the targets' secret settings hold).
  */
 export function initTelemetry(settings: TelemetrySettings, options: TelemetryOptions = {}): Telemetry {
   const sinks: Telemetry[] = [];
@@ -21,6 +32,7 @@ export function initTelemetry(settings: TelemetrySettings, options: TelemetryOpt
     sinks.push(new AzureTelemetry(settings, (text) => console.warn(text)));
   }
   if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
+  if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) sinks.push(new OtlpTelemetry(settings, (text) => console.warn(text)));
   if (sinks.length === 0) sinks.push(new ConsoleSink(options.print ?? ((line) => console.log(line))));
   sinks.push(...(options.sinks ?? []));
   return redacting(sinks.length === 1 ? sinks[0] : fanOut(sinks), options.secrets ?? []);

@@ -1,4 +1,4 @@
-import { metrics } from '@opentelemetry/api';
+import { metrics, type Meter } from '@opentelemetry/api';
 import { z } from 'zod';
 import { formatDuration } from '../config';
 import { connectionOutcomeSchema, poolDetailsSchema, type ProbeResult } from '../contract';
@@ -12,11 +12,10 @@ const idleOutcomes = z.object({
 const poolCounts = poolDetailsSchema.pick({ failedOnFirstUse: true, missedBySocketCheck: true, validatedFailures: true });
 
 /**
- * Creates the instruments on the current global meter provider (so again after a re-initialisation)
- * and returns the function that records one result on them.
+ * Creates the instruments on the current global meter provider (so again after a re-initialisation),
+ * or on `meter` (the OTLP sink's own provider), and returns the function that records one result on them.
  */
-export function createMetricRecorder(): (r: ProbeResult) => void {
-  const meter = metrics.getMeter(TRACER_NAME);
+export function createMetricRecorder(meter: Meter = metrics.getMeter(TRACER_NAME)): (r: ProbeResult) => void {
   const phaseDuration = meter.createHistogram(METRICS.phaseDuration, { unit: 'ms', description: 'Duration of one probe phase' });
   const probeResult = meter.createCounter(METRICS.probeResult, { unit: '{result}', description: 'Probe results by class; class "ok" is a success' });
   const idleOutcome = meter.createCounter(METRICS.idleOutcome, { unit: '{connection}', description: 'Idle connections checked at their rung, by outcome' });

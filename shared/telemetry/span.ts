@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { ProbeResult } from '../contract';
 import { availabilityMessage, resultDimensions, testName } from './availability';
 import { DIMENSIONS as D, PHASE_EVENT, SPAN_ATTRIBUTES as S, TRACER_NAME } from './names';
@@ -6,11 +6,12 @@ import { DIMENSIONS as D, PHASE_EVENT, SPAN_ATTRIBUTES as S, TRACER_NAME } from 
 /**
  * Replays a finished probe as a CLIENT span (a `dependencies` row of type SQL) with the probe's own
  * start and end times, and one event per phase at the phase's start. It is a root span: each probe
- * is its own operation, which its availability result joins through operation_Id.
+ * is its own operation, which its availability result joins through operation_Id. On the global
+ * tracer provider, or on `tracer` (the OTLP sink's own).
  */
-export function emitProbeSpan(r: ProbeResult): Span {
+export function emitProbeSpan(r: ProbeResult, tracer: Tracer = trace.getTracer(TRACER_NAME, r.sqlprobeVersion)): Span {
   const start = Date.parse(r.startedAt);
-  const span = trace.getTracer(TRACER_NAME, r.sqlprobeVersion).startSpan(testName(r), {
+  const span = tracer.startSpan(testName(r), {
     kind: SpanKind.CLIENT,
     root: true,
     startTime: start,

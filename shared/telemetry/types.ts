@@ -9,6 +9,9 @@ export type TelemetrySettings = Pick<
   | 'SQLPROBE_LIVE_METRICS'
   | 'SQLPROBE_OFFLINE_STORAGE_DIR'
   | 'SQLPROBE_RESULTS_FILE'
+  | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+  | 'OTEL_EXPORTER_OTLP_PROTOCOL'
+  | 'OTEL_EXPORTER_OTLP_HEADERS'
 >;
 
 export interface TelemetryOptions {
@@ -16,7 +19,7 @@ export interface TelemetryOptions {
   print?: (line: string) => void;
   /** Secret values to scrub from everything sent: what the targets' secret settings hold, a password typed at a prompt. */
   secrets?: readonly string[];
-  /** Sinks a host adds to those the settings pick (the CLI's status page); they get scrubbed results too. */
+  /** Sinks a host adds to those the settings pick (`sqlprobe start`'s status page and Prometheus registry); they get scrubbed results too. */
   sinks?: readonly Telemetry[];
 }
 

@@ -51,7 +51,7 @@ beforeAll(async () => {
     model.record(r);
   } });
   model.record(result({ target: 'hostile', success: false, error: { ...LOGIN_FAILED, message: HOSTILE, recommendation: HOSTILE } }));
-  server = await serveLocal({ host: '127.0.0.1', port: 0, loopback: true }, statusRoutes(model, { loopback: true }), () => {});
+  server = await serveLocal({ host: '127.0.0.1', port: 0, loopback: true }, statusRoutes(model), () => {});
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.on('request', (r) => requests.push(r.url()));

@@ -5,6 +5,7 @@ import { loadConfig, secretsOf, targetSchema } from '../../shared/config';
 import type { ConnectionOutcome } from '../../shared/contract';
 import { verdictFor } from '../../shared/idle';
 import { initTelemetry } from '../../shared/telemetry';
+import { telemetrySettings } from '../telemetry/settings';
 import { LOGIN_FAILED, result } from '../helpers/results';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
@@ -108,7 +109,7 @@ describe('status model', () => {
     const m = model();
     const password = 'Sw0rdfish-in-the-env';
     const env = { SQLPROBE_TARGETS: JSON.stringify([{ name: 'demo-proxy', server: 'x', database: 'd', auth: { type: 'sql', user: 'u', passwordSetting: 'DB_PW' } }]), DB_PW: password };
-    const telemetry = initTelemetry({ SQLPROBE_LIVE_METRICS: false }, { print: () => {}, secrets: secretsOf(loadConfig(env).targets, env), sinks: [m] });
+    const telemetry = initTelemetry(telemetrySettings(), { print: () => {}, secrets: secretsOf(loadConfig(env).targets, env), sinks: [m] });
     telemetry.record(result({ target: 'demo-proxy', success: false, error: { ...LOGIN_FAILED, message: `Login failed for user 'u' with ${password}` } }));
     const text = JSON.stringify(m.snapshot());
     expect(text).toContain('Login failed for user');

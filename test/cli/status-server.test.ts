@@ -57,7 +57,7 @@ describe('the status page server', () => {
 
   beforeEach(async () => {
     model = new StatusModel([target], { region: 'local', demo: false });
-    server = await serveLocal({ host: '127.0.0.1', port: 0, loopback: true }, statusRoutes(model, { loopback: true }), () => {});
+    server = await serveLocal({ host: '127.0.0.1', port: 0, loopback: true }, statusRoutes(model), () => {});
   });
   afterEach(() => server.close());
 
@@ -133,11 +133,14 @@ describe('the port sqlprobe start serves on', () => {
   });
 
   it('names the flag or the setting and the fix for a bad value', () => {
-    expect(() => localEndpoint(defaults, { metricsPort: '70000' })).toThrow('--metrics-port: expected an integer 1–65535, got "70000"');
-    expect(() => localEndpoint(defaults, { metricsPort: '9464', metricsHost: '' })).toThrow(/^--metrics-host: expected an address to bind/);
+    expect(() => localEndpoint(defaults, { metricsPort: '70000' })).toThrow('--metrics-port: expected an integer 0–65535, got "70000"');
+    expect(() => localEndpoint(defaults, { metricsPort: '9464', metricsHost: '' })).toThrow(/^--metrics-host: expected an IP address to listen on/);
+    expect(() => localEndpoint(defaults, { metricsPort: '9464', metricsHost: 'example.com' })).toThrow(/^--metrics-host: expected an IP address to listen on/);
     expect(() => localEndpoint(defaults, { metricsHost: '0.0.0.0' })).toThrow(/--metrics-host: serves nothing without a port; add --metrics-port/);
-    expect(() => loadConfig({ SQLPROBE_METRICS_PORT: '0' })).toThrow(ConfigError);
-    expect(() => loadConfig({ SQLPROBE_METRICS_PORT: 'http' })).toThrow(/SQLPROBE_METRICS_PORT: expected an integer 1–65535/);
+    // 0 asks for any free port (sqlprobe start prints the one it got).
+    expect(loadConfig({ SQLPROBE_METRICS_PORT: '0' }).settings.SQLPROBE_METRICS_PORT).toBe(0);
+    expect(() => loadConfig({ SQLPROBE_METRICS_PORT: 'http' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SQLPROBE_METRICS_PORT: 'http' })).toThrow(/SQLPROBE_METRICS_PORT: expected an integer 0–65535/);
   });
 
   it('is bad usage, with the fix, when the port is taken; beyond loopback it warns', async () => {

@@ -1,6 +1,6 @@
 import { UsageError } from '../../cli/exit';
 import { parseProbesFlag, parseRungsFlag, PASSWORD_ENV, resolveTarget } from '../../cli/target-flags';
-import { targetSchema } from '../../shared/config/target';
+import { targetSchema } from '../../shared/config';
 
 const orders = targetSchema.parse({ name: 'orders', server: 'sql1.database.windows.net', database: 'orders', auth: { type: 'sql', user: 'app', passwordSetting: 'ORDERS_PASSWORD' } });
 

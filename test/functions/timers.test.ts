@@ -49,6 +49,9 @@ describe('connectivity timer', () => {
     // Next tick of "every 5 minutes" is 3 minutes away; 15 s are left for the flush.
     expect(roundBudgetMs('0 */5 * * * *', at)).toBe(180_000 - 15_000);
     expect(roundBudgetMs('0 0 * * * *', at)).toBe(FUNCTION_TIMEOUT_MS - 15_000);
+    // A schedule shorter than twice the margin keeps half of each interval for the probes.
+    expect(roundBudgetMs('*/15 * * * * *', at)).toBe(7_500);
+    expect(roundBudgetMs('*/2 * * * * *', at)).toBe(1_000);
   });
 });
 

@@ -1,17 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Simulator } from '../../sim';
-import { loadConfig, secretsOf, targetSchema, type TargetInput } from '../../shared/config';
+import { loadConfig, secretsOf, type TargetInput, targetSchema } from '../../shared/config';
+import { type ProbeResult, probeResultSchema } from '../../shared/contract';
 import { PROBERS } from '../../shared/probers';
-import { probeResultSchema, type ProbeResult } from '../../shared/contract';
-import { initTelemetry, type Telemetry } from '../../shared/telemetry';
-import { telemetrySettings } from './settings';
-import { DIMENSIONS, EVENTS, METRICS, PHASE_EVENT } from '../../shared/telemetry/names';
+import { DIMENSIONS, EVENTS, initTelemetry, METRICS, PHASE_EVENT, type Telemetry } from '../../shared/telemetry';
+import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
-import { startSim } from '../helpers/sim';
-import { FakeBreeze, type Envelope } from './breeze';
 import { idleTick, loginFailure, loginSuccess, poolRun } from '../helpers/results';
+import { startSim } from '../helpers/sim';
+import { type Envelope, FakeBreeze } from './breeze';
+import { telemetrySettings } from './settings';
 
 const PASSWORD = 'Pa55w0rd-never-leaves-7b1e';
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-token-31f9';

@@ -7,5 +7,8 @@ export const telemetrySettings = (over: Partial<TelemetrySettings> = {}): Teleme
   SQLPROBE_LIVE_METRICS: false,
   SQLPROBE_OFFLINE_STORAGE_DIR: undefined,
   SQLPROBE_RESULTS_FILE: undefined,
+  OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  OTEL_EXPORTER_OTLP_HEADERS: undefined,
   ...over,
 });

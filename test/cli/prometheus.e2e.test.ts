@@ -1,0 +1,220 @@
+// A real Prometheus scrapes a real `sqlprobe start` that probes the simulator, through /metrics and
+// through /probe with the relabelling of deploy/prometheus/prometheus.yml, evaluates
+// deploy/prometheus/rules.yml, and the test reads the values back through Prometheus's HTTP API.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Simulator } from '../../sim';
+import { asPromql, dashboardQueries } from '../deploy/dashboard';
+import { createTestCerts, type TestCerts } from '../helpers/certs';
+import { eventually, startPrometheus, type RunningPrometheus, type Sample } from '../helpers/prometheus';
+import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
+import { createServer } from 'node:net';
+import { buildCli, runCli, spawnCli, type BuiltCli } from './cli-process';
+
+const DEPLOY = join(__dirname, '../../deploy/prometheus');
+const TARGETS = ['healthy-proxy', 'healthy-redirect', 'blocked'];
+
+interface ScrapeConfig {
+  job_name: string;
+  scrape_interval?: string;
+  scrape_timeout?: string;
+  static_configs: { targets: string[] }[];
+  relabel_configs?: { target_label: string; replacement?: string }[];
+}
+
+/** The example configuration, pointed at this sqlprobe and these targets, with intervals of seconds. */
+function prometheusConfig(address: string): object {
+  const config = parse(readFileSync(join(DEPLOY, 'prometheus.yml'), 'utf8')) as { global: object; rule_files: string[]; scrape_configs: ScrapeConfig[] };
+  for (const job of config.scrape_configs) {
+    const relabelled = job.relabel_configs?.find((r) => r.target_label === '__address__');
+    if (relabelled) {
+      relabelled.replacement = address;
+      job.static_configs = [{ targets: TARGETS }];
+      // Each /probe scrape probes for real: keep its deadline well above a loaded machine's TLS logins.
+      Object.assign(job, { scrape_interval: '5s', scrape_timeout: '5s' });
+    } else {
+      job.static_configs = [{ targets: [address] }];
+      Object.assign(job, { scrape_interval: '1s' });
+    }
+  }
+  return { ...config, global: { scrape_interval: '1s', evaluation_interval: '1s' }, rule_files: config.rule_files.map((f) => join(DEPLOY, f)) };
+}
+
+let cli: BuiltCli;
+let certs: TestCerts;
+let sims: Simulator[] = [];
+let sqlprobe: ReturnType<typeof spawnCli>;
+let prometheus: RunningPrometheus;
+
+beforeAll(async () => {
+  [cli, certs] = await Promise.all([buildCli(), Promise.resolve(createTestCerts())]);
+  sims = await Promise.all([
+    startSim({ policy: 'proxy', tls: certs.good }),
+    startSim({ policy: 'redirect', tls: certs.good }),
+    // Every login is refused by the server firewall, as Azure SQL words it.
+    startSim({ policy: 'proxy', tls: certs.good, servers: [{ errors: [{ number: 40615 }] }] }),
+  ]);
+  const targets = TARGETS.map((name, i) => ({
+    name, server: '127.0.0.1', port: sims[i].gatewayPort, database: 'appdb', caFile: certs.caFile,
+    auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_LOGIN_PASSWORD' },
+  }));
+  sqlprobe = spawnCli(cli, ['start', '--metrics-port', '0'], {
+    SQLPROBE_TARGETS: JSON.stringify(targets),
+    SIM_LOGIN_PASSWORD: SIM_PASSWORD,
+    SQLPROBE_REGION: 'lab',
+    SQLPROBE_CONNECTIVITY_SCHEDULE: '*/2 * * * * *',
+    // No idle tick: these targets have no idle probe, and it would only add noise.
+    SQLPROBE_IDLE_SCHEDULE: '0 0 0 1 1 *',
+  });
+  await sqlprobe.waitFor(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/);
+  const address = /Prometheus metrics on http:\/\/(127\.0\.0\.1:\d+)\/metrics/.exec(sqlprobe.output())![1];
+  prometheus = await startPrometheus(prometheusConfig(address));
+}, 90_000);
+
+afterAll(async () => {
+  await prometheus?.stop();
+  if (sqlprobe && sqlprobe.child.exitCode === null) {
+    sqlprobe.child.kill('SIGINT');
+    await sqlprobe.exited;
+  }
+  await Promise.all(sims.map((s) => s.stop()));
+  certs?.cleanup();
+  cli?.cleanup();
+});
+
+/** The samples of `promql` once there are `count` of them (one per target, say). */
+const samples = (promql: string, count = 1): Promise<Sample[]> =>
+  eventually(`${count} sample(s) of ${promql}`, async () => {
+    const found = await prometheus.query(promql);
+    return found.length >= count ? found : undefined;
+  });
+
+const byTarget = (found: Sample[], label = 'target') => Object.fromEntries(found.map((s) => [s.metric[label], s]));
+
+describe.each([
+  ['/metrics', 'sqlprobe', 'target'],
+  ['/probe with relabel_configs', 'sqlprobe-probe', 'instance'],
+])('Prometheus scraping sqlprobe start through %s', (_path, job, key) => {
+  it('sees success 1 for healthy targets, and 0 with the class firewall-blocked for the one the firewall refuses', async () => {
+    const success = byTarget(await samples(`sqlprobe_probe_success{job="${job}", probe="login"}`, 3), key);
+    expect(Object.fromEntries(TARGETS.map((t) => [t, success[t]?.value]))).toEqual({ 'healthy-proxy': 1, 'healthy-redirect': 1, blocked: 0 });
+    // Every scrape of one target is its own instance under /probe, named by the relabelling.
+    for (const t of TARGETS) expect(success[t].metric).toMatchObject({ target: t, instance: job === 'sqlprobe' ? expect.any(String) : t, region: 'lab' });
+
+    const classes = byTarget(await samples(`sqlprobe_probe_class_info{job="${job}", probe="login"}`, 3), key);
+    expect(Object.fromEntries(TARGETS.map((t) => [t, classes[t].metric.class]))).toEqual({ 'healthy-proxy': 'ok', 'healthy-redirect': 'ok', blocked: 'firewall-blocked' });
+    const failures = await samples(`sqlprobe_probe_results_total{job="${job}", class="firewall-blocked"}`);
+    expect(failures.map((s) => s.metric[key])).toEqual(['blocked']);
+  }, 90_000);
+
+  it('labels the path each login took: proxy through the gateway, redirect to the node', async () => {
+    // A login the firewall refused never learnt its path: the blocked target has no policy series.
+    const policy = await samples(`sqlprobe_connection_policy_info{job="${job}"}`, 2);
+    expect(Object.fromEntries(policy.map((s) => [s.metric[key], s.metric.policy]))).toEqual({ 'healthy-proxy': 'proxy', 'healthy-redirect': 'redirect' });
+  }, 90_000);
+
+  it('counts one login phase per login result in the phase histogram, and reports TLS facts', async () => {
+    const t = 'healthy-redirect';
+    const at = `job="${job}", ${key}="${t}"`;
+    // Both read at one instant, so a round landing between them cannot make them differ.
+    const [phaseCount] = await samples(`sqlprobe_phase_duration_seconds_count{${at}, probe="login", phase="login"} - on (job, instance, target, region, probe) sum without (class) (sqlprobe_probe_results_total{${at}, probe="login"})`);
+    expect(phaseCount.value).toBe(0);
+    const [count] = await samples(`sqlprobe_phase_duration_seconds_count{${at}, probe="login", phase="reroute"}`);
+    expect(count.value).toBeGreaterThanOrEqual(1);
+    // The phase durations fall in the buckets: none above the default probe timeout.
+    const [inf] = await samples(`sqlprobe_phase_duration_seconds_bucket{${at}, probe="login", phase="login", le="+Inf"} - on (job, instance, target, region, probe, phase) sqlprobe_phase_duration_seconds_bucket{${at}, probe="login", phase="login", le="30"}`);
+    expect(inf.value).toBe(0);
+
+    const [tls] = await samples(`sqlprobe_tls_info{${at}}`);
+    expect(tls.metric.version).toMatch(/^TLSv1\.[23]$/);
+    // The test certificate is valid for 365 days from today.
+    const [expiry] = await samples(`(sqlprobe_tls_cert_expiry_timestamp_seconds{${at}} - time()) / 86400`);
+    expect(expiry.value).toBeGreaterThan(360);
+    expect(expiry.value).toBeLessThanOrEqual(366);
+  }, 90_000);
+});
+
+describe('Prometheus evaluating deploy/prometheus/rules.yml over both jobs', () => {
+  it('fires SqlprobeProbeFailing for the blocked target only, with its class, and evaluates every rule without error', async () => {
+    const firing = await samples('ALERTS{alertname="SqlprobeProbeFailing", alertstate="firing"}', 2);
+    expect(new Set(firing.map((s) => s.metric.target))).toEqual(new Set(['blocked']));
+    expect(new Set(firing.map((s) => s.metric.job))).toEqual(new Set(['sqlprobe', 'sqlprobe-probe']));
+    expect(firing.every((s) => s.metric.probe === 'login' && s.metric.class === 'firewall-blocked')).toBe(true);
+
+    const { groups } = await prometheus.api<{ groups: { rules: { name: string; health: string; lastError?: string }[] }[] }>('/api/v1/rules');
+    const rules = groups.flatMap((g) => g.rules);
+    expect(rules.length).toBe(6);
+    expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+  }, 90_000);
+
+  it('scrapes both jobs without an error (the exposition parses)', async () => {
+    const { activeTargets } = await prometheus.api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>('/api/v1/targets');
+    expect(activeTargets.map((t) => t.labels.job).sort()).toEqual(['sqlprobe', 'sqlprobe-probe', 'sqlprobe-probe', 'sqlprobe-probe']);
+    const up = await samples('up{job=~"sqlprobe.*"} == 1', 4);
+    expect(up).toHaveLength(4);
+  }, 90_000);
+});
+
+describe('the Grafana dashboard\'s queries on this Prometheus', () => {
+  const query = (panel: string) => asPromql(dashboardQueries.find((q) => q.panel === panel)!.expr, '2m', '30s');
+
+  it('fill the availability grid: every target, the blocked one below its healthy probes', async () => {
+    const grid = byTarget(await samples(query('Availability % (target × region)'), 3));
+    expect(Object.keys(grid).sort()).toEqual([...TARGETS].sort());
+    // Its login always fails, its dns, tcp and tls probes succeed.
+    expect(grid.blocked.value).toBeLessThanOrEqual(75);
+    expect(grid['healthy-proxy'].value).toBeGreaterThan(75);
+  }, 90_000);
+
+  it('draw phase latency and failure classes from the same series', async () => {
+    const phases = await samples(query('Phase latency over time (selected percentile)'), 5);
+    expect(phases.map((s) => s.metric.phase)).toEqual(expect.arrayContaining(['dns', 'tcp', 'prelogin', 'tls', 'login']));
+    expect(phases.every((s) => Number.isFinite(s.value) && s.value >= 0)).toBe(true);
+    const classes = await samples(query('Failure classes over time'));
+    expect(classes.map((s) => s.metric.class)).toEqual(['firewall-blocked']);
+  }, 90_000);
+
+  it('run every other panel\'s query without an error', async () => {
+    for (const q of dashboardQueries) await expect(prometheus.query(asPromql(q.expr, '2m', '30s'))).resolves.toEqual(expect.any(Array));
+  }, 90_000);
+});
+
+describe('sqlprobe start: the metrics port and address', () => {
+  it.each([
+    [['--metrics-port', '70000'], {}, /^sqlprobe: --metrics-port: expected an integer 0–65535, got "70000"$/m],
+    [['--metrics-host', '0.0.0.0'], {}, /^sqlprobe: --metrics-host: serves nothing without a port; add --metrics-port \(or SQLPROBE_METRICS_PORT\)/m],
+    [['--metrics-port', '0', '--metrics-host', 'metrics.example.com'], {}, /^sqlprobe: --metrics-host: expected an IP address to listen on/m],
+    [[], { SQLPROBE_METRICS_PORT: 'ninety' }, /^sqlprobe: SQLPROBE_METRICS_PORT: expected an integer 0–65535, got "ninety"$/m],
+  ])('start %j exits 2 naming the flag or setting and the fix', async (args, env, message) => {
+    const run = await runCli(cli, ['start', ...args], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('exits 2 when the port is taken, naming it', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const run = await runCli(cli, ['start', '--metrics-port', String(port)]);
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).toMatch(new RegExp(`cannot serve on 127\\.0\\.0\\.1:${port}: the port is in use; pick another with --metrics-port`));
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 60_000);
+
+  it('warns when told to listen beyond loopback, and serves there', async () => {
+    const proc = spawnCli(cli, ['start', '--metrics-port', '0', '--metrics-host', '0.0.0.0']);
+    try {
+      await proc.waitFor(/warning: 0\.0\.0\.0 is not loopback: anyone who reaches http:\/\/0\.0\.0\.0:\d+ can read every target's results/);
+      const port = /http:\/\/0\.0\.0\.0:(\d+)\/metrics/.exec(proc.output())![1];
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      proc.child.kill('SIGINT');
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
