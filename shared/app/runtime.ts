@@ -5,7 +5,7 @@ import type { RunStatus } from '../idle/registry';
 import type { ProbeResult } from '../probers/result';
 import type { ProbeOptions } from '../probers/types';
 import type { ProberMap } from '../runner';
-import { connectStateStore, type StateStore } from '../state';
+import { connectOutbox, connectStateStore, type StateStore } from '../state';
 import { initTelemetry, type Telemetry } from '../telemetry';
 
 /** The part of the idle registry the triggers drive (shared/idle's IdleRegistry). */
@@ -39,7 +39,8 @@ export async function createRuntime(env: Record<string, string | undefined> = pr
   // The process's one registry (the idle and pool probers use it too); with storage, its journal lives there.
   const idle = journal ? await configureIdleRegistry({ journal }) : idleRegistry();
   // The secrets to scrub are read from the same env as the targets' settings, not process.env.
-  return { settings, targets, problems, store, telemetry: initTelemetry(settings, { env }), idle, env };
+  // Undelivered telemetry waits in the storage account, so it outlives this instance.
+  return { settings, targets, problems, store, telemetry: initTelemetry(settings, { env, outbox: connectOutbox(settings) }), idle, env };
 }
 
 let shared: Promise<AppRuntime> | undefined;

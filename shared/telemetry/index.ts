@@ -5,6 +5,7 @@ import { redacting, secretsFromEnv } from './redact';
 import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
 export * from './names';
+export { decodeItems, encodeItems, OUTBOX_RETENTION_MS, type HeldBatch, type Outbox, type OutboxItem } from './outbox';
 export { scrubSecrets, secretsFromEnv } from './redact';
 export { verdictChangeSchema, type Telemetry, type TelemetryOptions, type TelemetrySettings, type VerdictChange } from './types';
 
@@ -18,7 +19,7 @@ export function initTelemetry(settings: TelemetrySettings, options: TelemetryOpt
   const sinks: Telemetry[] = [];
   if (settings.APPLICATIONINSIGHTS_CONNECTION_STRING) {
     parseConnectionString(settings.APPLICATIONINSIGHTS_CONNECTION_STRING);
-    sinks.push(new AzureTelemetry(settings, (text) => console.warn(text)));
+    sinks.push(new AzureTelemetry(settings, (text) => console.warn(text), options.outbox));
   }
   if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
   if (sinks.length === 0) sinks.push(new ConsoleSink(options.print ?? ((line) => console.log(line))));

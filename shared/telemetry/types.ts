@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Settings } from '../config/load';
 import { verdictKind } from '../idle/schema';
 import type { ProbeResult } from '../probers/result';
+import type { Outbox } from './outbox';
 
 /** An idle verdict that appeared, changed or cleared for a target in a region. */
 export const verdictChangeSchema = z.object({
@@ -35,6 +36,11 @@ export interface TelemetryOptions {
   env?: Record<string, string | undefined>;
   /** Further secret values to scrub, ones the environment does not hold (a password typed at a prompt). */
   secrets?: readonly string[];
+  /**
+   * Where Application Insights items that ingestion did not take are kept until a later flush sends
+   * them: the app's storage account, so they outlive the instance. Without it, a local directory.
+   */
+  outbox?: Outbox;
 }
 
 /**
