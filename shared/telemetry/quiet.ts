@@ -41,7 +41,7 @@ const distroImport = (id: string): Promise<unknown> => import(require.resolve(id
 
 /** Before useAzureMonitor(): the exporter switches, and no instance-metadata lookup for the resource. */
 export async function quietBeforeStart(ingestionHost: string | undefined, warn: (text: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  for (const [name, value] of Object.entries(exporterSwitches(ingestionHost, env))) env[name] ??= value;
+  for (const [name, value] of Object.entries(exporterSwitches(ingestionHost, env))) env[name] ||= value;
   try {
     const { azureVmDetector } = (await distroImport('@opentelemetry/resource-detector-azure')) as { azureVmDetector: { detect(): unknown } };
     // Its only source is the metadata service; sqlprobe's results carry their own region.
