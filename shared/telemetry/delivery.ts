@@ -159,29 +159,40 @@ export class Delivery {
    */
   private async drain(client: TrackClient): Promise<void> {
     let resent = 0;
-    const left = () => (this.deadline ?? Infinity) - this.margin - Date.now();
     for (const outbox of this.outboxes) {
-      let page: HeldBatch[] = [];
-      do {
-        if (this.failing || left() <= 0) break;
+      while (!this.failing && this.left() > 0) {
+        let page: HeldBatch[];
         try {
-          page = await outbox.take(DRAIN_PAGE, Math.min(left(), BACKGROUND_POST_MS) + LEASE_SLACK_MS);
+          page = await outbox.take(DRAIN_PAGE, Math.min(this.left(), BACKGROUND_POST_MS) + LEASE_SLACK_MS);
         } catch (err) {
           this.warn(`telemetry: could not read ${outbox.description} (${(err as Error).message}); held items wait for a later flush`);
           break;
         }
-        for (const batch of page) {
-          if (this.failing || left() <= 0) break;
-          const items = batch.items.map(revive);
-          const t = this.judge(items, await this.post(client, items));
-          if (t.keep.length === items.length) break;
-          // If the refused part cannot be put back, the batch stays: sent again whole rather than lost.
-          if (t.keep.length > 0 && !(await this.put(t.keep))) continue;
-          await outbox.ack(batch).catch((err: unknown) => this.warn(`telemetry: a re-sent batch stays in ${outbox.description} (${(err as Error).message}); it may arrive twice`));
-          resent += t.delivered;
-        }
-      } while (page.length === DRAIN_PAGE);
+        resent += await this.resend(outbox, page, client);
+        if (page.length < DRAIN_PAGE) break;
+      }
     }
     if (resent > 0) this.warn(`telemetry: re-sent ${resent} item(s) held from an earlier failed delivery`);
+  }
+
+  /** Sends taken batches one by one until one fails or time runs out; returns the items delivered. */
+  private async resend(outbox: Outbox, page: HeldBatch[], client: TrackClient): Promise<number> {
+    let delivered = 0;
+    for (const batch of page) {
+      if (this.failing || this.left() <= 0) break;
+      const items = batch.items.map(revive);
+      const t = this.judge(items, await this.post(client, items));
+      if (t.keep.length === items.length) break;
+      // If the refused part cannot be put back, the batch stays: sent again whole rather than lost.
+      if (t.keep.length > 0 && !(await this.put(t.keep))) continue;
+      await outbox.ack(batch).catch((err: unknown) => this.warn(`telemetry: a re-sent batch stays in ${outbox.description} (${(err as Error).message}); it may arrive twice`));
+      delivered += t.delivered;
+    }
+    return delivered;
+  }
+
+  /** Time left in this flush for sending, after the margin kept for writing to the outbox. */
+  private left(): number {
+    return (this.deadline ?? Infinity) - this.margin - Date.now();
   }
 }

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRICS } from '../../shared/telemetry/names';
-import { startAzurite, type Azurite } from '../state/azurite';
-import { FakeBreeze } from './breeze';
 import { delivered, heldInQueue } from './held';
+import { outageWorld } from './outage-world';
 import { idleTick, loginFailure, loginSuccess, poolRun } from './results';
 import { OUTAGE_SHAPES } from './shapes';
 import { TelemetryProcess } from './telemetry-process';
@@ -12,18 +11,10 @@ import { TelemetryProcess } from './telemetry-process';
 jest.setTimeout(120_000);
 
 const IKEY = '00000000-0000-4000-8000-00000000c4a5';
-const breeze = new FakeBreeze();
-let azurite: Azurite;
+const { breeze, storage, appSettings } = outageWorld();
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  azurite = await startAzurite({ queue: true });
-  await breeze.start();
-}, 60_000);
-
-afterAll(async () => {
-  await breeze.stop();
-  await azurite?.stop();
+afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -31,12 +22,7 @@ afterAll(async () => {
 function instance(): Promise<TelemetryProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'sqlprobe-instance-'));
   dirs.push(dir);
-  return TelemetryProcess.start({
-    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${IKEY};IngestionEndpoint=http://127.0.0.1:${breeze.port}/`,
-    AzureWebJobsStorage: azurite.connectionString,
-    SQLPROBE_OFFLINE_STORAGE_DIR: dir,
-    SQLPROBE_REGION: 'westeurope',
-  });
+  return TelemetryProcess.start(appSettings(IKEY, dir));
 }
 
 test('outage, kill -9, then recovery in a new process on another temp dir: every result arrives exactly once', async () => {
@@ -50,7 +36,7 @@ test('outage, kill -9, then recovery in a new process on another temp dir: every
   }
   await first.kill9();
   expect(delivered(breeze, held.flat()).every((c) => c.count === 0)).toBe(true);
-  expect(await heldInQueue(azurite.connectionString, IKEY)).toBeGreaterThan(0);
+  expect(await heldInQueue(storage(), IKEY)).toBeGreaterThan(0);
 
   // Ingestion is back; the instance is gone with its disk. Another instance's next invocation sends all.
   breeze.fault = undefined;
@@ -65,5 +51,5 @@ test('outage, kill -9, then recovery in a new process on another temp dir: every
   const all = [...held.flat(), ...own];
   expect(delivered(breeze, all).map((c) => c.count)).toEqual(all.map(() => 1));
   expect(breeze.metricSum(METRICS.probeResult, 'value')).toBe(all.length);
-  expect(await heldInQueue(azurite.connectionString, IKEY)).toBe(0);
+  expect(await heldInQueue(storage(), IKEY)).toBe(0);
 });

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import type { ProbeResult } from '../../shared/probers/result';
 import { METRICS } from '../../shared/telemetry/names';
 import type { VerdictChange } from '../../shared/telemetry';
-import { startAzurite, type Azurite } from '../state/azurite';
-import { FakeBreeze } from './breeze';
 import { delivered, heldInQueue } from './held';
+import { outageWorld } from './outage-world';
 import { idleTick, loginFailure, loginSuccess, poolRun } from './results';
 import { LOST_ANSWER, OUTAGE_SHAPES, type OutageShape } from './shapes';
 import { PrivateHosts, TelemetryProcess } from './telemetry-process';
@@ -17,18 +16,7 @@ jest.setTimeout(120_000);
 
 const INGEST_HOST = 'ingest.sqlprobe.test';
 
-let azurite: Azurite;
-const breeze = new FakeBreeze();
-
-beforeAll(async () => {
-  azurite = await startAzurite({ queue: true });
-  await breeze.start();
-}, 60_000);
-
-afterAll(async () => {
-  await breeze.stop();
-  await azurite?.stop();
-});
+const { breeze, storage, appSettings } = outageWorld();
 
 const verdict = (target: string): VerdictChange => ({ target, region: 'westeurope', verdict: 'nat-idle-drop', previous: 'no-idle-kill', recommendation: 'Keep TCP keepalive on, at or below 180 s.' });
 
@@ -38,15 +26,8 @@ const ikey = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0
 async function playShape(shape: OutageShape, n: number): Promise<void> {
   breeze.envelopes.length = 0;
   const hosts = shape.outside === 'dns' ? new PrivateHosts(INGEST_HOST) : undefined;
-  const storage = mkdtempSync(join(tmpdir(), 'sqlprobe-matrix-'));
-  const host = hosts ? INGEST_HOST : '127.0.0.1';
-  const settings = {
-    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${ikey(n)};IngestionEndpoint=http://${host}:${breeze.port}/`,
-    AzureWebJobsStorage: azurite.connectionString,
-    SQLPROBE_OFFLINE_STORAGE_DIR: storage,
-    SQLPROBE_REGION: 'westeurope',
-  };
-  const telemetry = await TelemetryProcess.start(settings, hosts);
+  const offline = mkdtempSync(join(tmpdir(), 'sqlprobe-matrix-'));
+  const telemetry = await TelemetryProcess.start(appSettings(ikey(n), offline, hosts ? INGEST_HOST : undefined), hosts);
   try {
     // The outage.
     breeze.fault = shape.fault;
@@ -56,7 +37,7 @@ async function playShape(shape: OutageShape, n: number): Promise<void> {
     await telemetry.record(during, changes);
     const outage = await telemetry.flush();
     expect(outage.ok).toBe(true);
-    expect(await heldInQueue(azurite.connectionString, ikey(n))).toBeGreaterThan(0);
+    expect(await heldInQueue(storage(), ikey(n))).toBeGreaterThan(0);
     expect(outage.warnings.join('\n')).toMatch(/ingestion did not take \d+ item\(s\) \(.*\); they are kept in storage queue/);
     expect(outage.warnings.join('\n')).toMatch(shape.reason);
     const through = delivered(breeze, during).filter((c) => c.count > 0).length;
@@ -68,7 +49,7 @@ async function playShape(shape: OutageShape, n: number): Promise<void> {
     hosts?.resolve(true);
     const after = [loginSuccess({ target: `after-${n}` })];
     await telemetry.record(after);
-    for (let i = 0; i < 10 && (i === 0 || (await heldInQueue(azurite.connectionString, ikey(n))) > 0); i++) {
+    for (let i = 0; i < 10 && (i === 0 || (await heldInQueue(storage(), ikey(n))) > 0); i++) {
       // A 429's Retry-After holds re-sending back for its length; the next flush then sends.
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
       expect((await telemetry.flush()).ok).toBe(true);
@@ -84,15 +65,15 @@ async function playShape(shape: OutageShape, n: number): Promise<void> {
       expect(breeze.metricSum(METRICS.phaseDuration, 'count')).toBe(all.reduce((n, r) => n + r.phases.length, 0));
       expect(breeze.of('EventData').filter((e) => e.data.baseData.properties?.target === `t${n}`)).toHaveLength(1);
     }
-    expect(await heldInQueue(azurite.connectionString, ikey(n))).toBe(0);
+    expect(await heldInQueue(storage(), ikey(n))).toBe(0);
     // Nothing fell back to the instance's disk: the storage queue took it all.
-    expect((readdirSync(storage, { recursive: true }) as string[]).filter((f) => f.endsWith('.gz'))).toEqual([]);
+    expect((readdirSync(offline, { recursive: true }) as string[]).filter((f) => f.endsWith('.gz'))).toEqual([]);
   } finally {
     breeze.fault = undefined;
     await telemetry.shutdown();
     await breeze.start();
     hosts?.remove();
-    rmSync(storage, { recursive: true, force: true });
+    rmSync(offline, { recursive: true, force: true });
   }
 }
 
