@@ -33,6 +33,8 @@ export class Delivery {
   private margin = KEEP_MARGIN_MS;
   /** A post of this flush left something to send again: ingestion is not taking items now. */
   private failing = false;
+  /** A post of this flush got nothing in: the flush's other batches go straight to the outbox. */
+  private down = false;
   /** Items neither delivered nor kept (or refused as invalid) since the flush began. */
   private lost = 0;
   private kept = 0;
@@ -54,6 +56,8 @@ export class Delivery {
     this.lastClient = client;
     const work = (async () => {
       if (items.length === 0) return true;
+      // Waiting out the retries of every batch would spend the flush's bound on an outage already seen.
+      if (this.down && this.deadline !== undefined) return this.keep(items);
       const answer = await this.post(client, items);
       if (answer.status === 307 || answer.status === 308) return upstream();
       return this.settle(items, answer);
@@ -89,6 +93,7 @@ export class Delivery {
     this.deadline = deadline;
     this.margin = Math.min(KEEP_MARGIN_MS, Math.max(0, deadline - Date.now()) / 4);
     this.failing = false;
+    this.down = false;
     this.lost = 0;
     for (const p of this.posts) this.cut(p);
   }
@@ -143,6 +148,7 @@ export class Delivery {
     if (answer.retryAfterMs) this.notBefore = Date.now() + Math.min(answer.retryAfterMs, MAX_RETRY_AFTER_MS);
     if (t.keep.length > 0) {
       this.failing = true;
+      this.down ||= t.delivered === 0;
       this.keptWhy = t.reason;
     }
     if (t.rejected.length > 0) {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface Azurite {
   /** An account connection string for the table endpoint (and the queue one, when started), as AzureWebJobsStorage would hold. */
@@ -14,7 +14,8 @@ type Service = 'table' | 'queue';
 // Azurite's well-known development account (public, documented; not a secret).
 const ACCOUNT = 'devstoreaccount1';
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-const main = (service: Service) => join(__dirname, `../../node_modules/azurite/dist/src/${service}/main.js`);
+// Resolved from the package, so the compiled copy (the benchmarks run from dist/) finds it too.
+const main = (service: Service) => join(dirname(require.resolve('azurite/package.json')), `dist/src/${service}/main.js`);
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
