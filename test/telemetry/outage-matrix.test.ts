@@ -29,6 +29,8 @@ async function playShape(shape: OutageShape, n: number): Promise<void> {
   const offline = mkdtempSync(join(tmpdir(), 'sqlprobe-matrix-'));
   const telemetry = await TelemetryProcess.start(appSettings(ikey(n), offline, hosts ? INGEST_HOST : undefined), hosts);
   try {
+    // A warm instance: the first flush loads the distro, which on a busy machine takes seconds of the bound.
+    expect((await telemetry.flush()).ok).toBe(true);
     // The outage.
     breeze.fault = shape.fault;
     if (shape.outside === 'refused') await breeze.stop();

@@ -37,7 +37,7 @@ export const OUTAGE_SHAPES: OutageShape[] = [
   { name: '503 with a JSON body', reason: /HTTP 503/, fault: (items, res) => json(res, 503, nothing(items)) },
   { name: '500', reason: /HTTP 500/, fault: (_, res) => void res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error') },
   { name: '502 with an HTML body', reason: /HTTP 502/, fault: (_, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>') },
-  { name: '429 with Retry-After', reason: /HTTP 429/, fault: (items, res) => json(res, 429, nothing(items), { 'retry-after': '2' }) },
+  { name: '429 with Retry-After', reason: /HTTP 429/, fault: (items, res) => json(res, 429, nothing(items), { 'retry-after': '1' }) },
   {
     name: '206 partial success, every other item refused',
     reason: /HTTP 206: \d+ of \d+ items refused/,
