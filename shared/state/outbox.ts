@@ -1,8 +1,6 @@
 import type { QueueClient, StoragePipelineOptions } from '@azure/storage-queue';
-import { createHash } from 'node:crypto';
 import type { Settings } from '../config/load';
-import { decodeItems, encodeItems, OUTBOX_RETENTION_MS, type HeldBatch, type Outbox, type OutboxItem } from '../telemetry';
-import { parseConnectionString } from '../telemetry/connection';
+import { decodeItems, encodeItems, outboxQueueName, OUTBOX_RETENTION_MS, type HeldBatch, type Outbox, type OutboxItem } from '../telemetry';
 
 /** A queue message holds 64 KiB of text; a batch whose base64 is longer is split. */
 const MAX_MESSAGE_CHARS = 60_000;
@@ -94,9 +92,6 @@ export class QueueOutbox implements Outbox {
   }
 }
 
-/** One queue per Application Insights resource: held items go back to the resource they were meant for. */
-export const outboxQueueName = (instrumentationKey: string): string => `sqlprobe-outbox-${createHash('sha256').update(instrumentationKey).digest('hex').slice(0, 16)}`;
-
 /** A connection string that lists endpoints but no queue endpoint (Azurite's table service alone, say) has no queue. */
 const hasQueueService = (cs: string) => /QueueEndpoint=|UseDevelopmentStorage=true/i.test(cs) || !/\w+Endpoint=/i.test(cs);
 
@@ -108,7 +103,7 @@ const hasQueueService = (cs: string) => /QueueEndpoint=|UseDevelopmentStorage=tr
 export function connectOutbox(settings: Settings): Outbox | undefined {
   const appInsights = settings.APPLICATIONINSIGHTS_CONNECTION_STRING;
   if (!appInsights) return undefined;
-  const name = outboxQueueName(parseConnectionString(appInsights).instrumentationKey);
+  const name = outboxQueueName(appInsights);
   const connectionString = settings.AzureWebJobsStorage;
   const account = settings.AzureWebJobsStorage__accountName;
   const endpoint = settings.AzureWebJobsStorage__queueServiceUri ?? (account && `https://${account}.queue.core.windows.net`);

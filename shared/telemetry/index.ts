@@ -5,7 +5,7 @@ import { redacting, secretsFromEnv } from './redact';
 import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
 export * from './names';
-export { decodeItems, encodeItems, OUTBOX_RETENTION_MS, type HeldBatch, type Outbox, type OutboxItem } from './outbox';
+export { decodeItems, encodeItems, outboxQueueName, OUTBOX_RETENTION_MS, type HeldBatch, type Outbox, type OutboxItem } from './outbox';
 export { scrubSecrets, secretsFromEnv } from './redact';
 export { verdictChangeSchema, type Telemetry, type TelemetryOptions, type TelemetrySettings, type VerdictChange } from './types';
 

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { parseConnectionString } from './connection';
 
 /**
  * Where telemetry that ingestion did not take waits to be sent again. The Azure sink puts items it
@@ -35,3 +37,10 @@ export const OUTBOX_RETENTION_MS = 48 * 3_600_000;
 export const encodeItems = (items: readonly OutboxItem[]): Buffer => gzipSync(JSON.stringify(items));
 
 export const decodeItems = (stored: Buffer): OutboxItem[] => JSON.parse(gunzipSync(stored).toString('utf8')) as OutboxItem[];
+
+/**
+ * The name of the outbox queue for an Application Insights connection string: one queue per
+ * resource (by its instrumentation key), so held items go back to the resource they were meant for.
+ */
+export const outboxQueueName = (connectionString: string): string =>
+  `sqlprobe-outbox-${createHash('sha256').update(parseConnectionString(connectionString).instrumentationKey).digest('hex').slice(0, 16)}`;

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../shared/config/load';
-import { connectOutbox, outboxQueueName, QueueOutbox } from '../../shared/state/outbox';
-import { OUTBOX_RETENTION_MS, type Outbox } from '../../shared/telemetry';
+import { connectOutbox, QueueOutbox } from '../../shared/state/outbox';
+import { OUTBOX_RETENTION_MS, outboxQueueName, type Outbox } from '../../shared/telemetry';
 import { FileOutbox } from '../../shared/telemetry/file-outbox';
 import { startAzurite, type Azurite } from './azurite';
 
@@ -87,7 +87,7 @@ describe('storage queue outbox', () => {
   it('does not create its queue to find nothing pending: one request for an idle instance', async () => {
     const key = ikey();
     await queueOutbox(key).take(32, 30_000);
-    const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(outboxQueueName(key));
+    const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(outboxQueueName(`InstrumentationKey=${key}`));
     expect(await queue.exists()).toBe(false);
   });
 
@@ -100,7 +100,7 @@ describe('storage queue outbox', () => {
 
   it('deletes a message that is not a batch of its own rather than stall on it', async () => {
     const key = ikey();
-    const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(outboxQueueName(key));
+    const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(outboxQueueName(`InstrumentationKey=${key}`));
     await queue.create();
     await queue.sendMessage('not a batch');
     const outbox = queueOutbox(key);
@@ -112,7 +112,7 @@ describe('storage queue outbox', () => {
   it('keeps messages for the retention', async () => {
     const key = ikey();
     await queueOutbox(key).put([item(1)]);
-    const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(outboxQueueName(key));
+    const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(outboxQueueName(`InstrumentationKey=${key}`));
     const [peeked] = (await queue.receiveMessages({ visibilityTimeout: 1 })).receivedMessageItems;
     expect(peeked.expiresOn.getTime() - peeked.insertedOn.getTime()).toBe(OUTBOX_RETENTION_MS);
   });

@@ -1,11 +1,11 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { ProbeResult } from '../../shared/probers/result';
-import { outboxQueueName } from '../../shared/state/outbox';
+import { outboxQueueName } from '../../shared/telemetry';
 import type { FakeBreeze } from './breeze';
 
 /** Messages in the telemetry outbox queue of an Application Insights resource, leased ones included. */
 export async function heldInQueue(storageConnectionString: string, instrumentationKey: string): Promise<number> {
-  const queue = QueueServiceClient.fromConnectionString(storageConnectionString).getQueueClient(outboxQueueName(instrumentationKey));
+  const queue = QueueServiceClient.fromConnectionString(storageConnectionString).getQueueClient(outboxQueueName(`InstrumentationKey=${instrumentationKey}`));
   if (!(await queue.exists())) return 0;
   return (await queue.getProperties()).approximateMessagesCount ?? 0;
 }
