@@ -74,7 +74,7 @@ resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
   name: deploymentContainer
 }
 
-// Blob: deployment package and host leases. Queue and Table: host timers and sqlprobe's shared state.
+// Blob: deployment package and host leases. Queue and Table: host timers, sqlprobe's shared state and telemetry outbox.
 var storageRoles = [
   roleIds.storageBlobDataOwner
   roleIds.storageQueueDataContributor
@@ -213,6 +213,8 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     AzureWebJobsStorage__clientId: identity.properties.clientId
     // sqlprobe's Table state reuses the host storage; the endpoint also covers sovereign clouds.
     AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    // Telemetry that ingestion did not take waits in a queue here until any instance sends it.
+    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
     // DefaultAzureCredential (Table state, managed-identity SQL auth) picks this identity.
     AZURE_CLIENT_ID: identity.properties.clientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString

@@ -3,7 +3,7 @@ import type { ProbeResult } from '../contract';
 import { IdleRegistry, type RunStatus } from '../idle';
 import type { ProbeOptions } from '../probers';
 import type { ProberMap } from '../runner';
-import { connectStateStore, type StateStore } from '../state';
+import { connectOutbox, connectStateStore, type StateStore } from '../state';
 import { initTelemetry, type Telemetry } from '../telemetry';
 
 /** Where a host writes: the Functions InvocationContext has this shape; the CLI writes to its screen. */
@@ -57,7 +57,8 @@ export async function createRuntime(config: LoadedConfig, env: Env, parts: Runti
   const { settings, targets, problems } = config;
   const connection = parts.store ? { store: parts.store } : await connectStateStore(settings);
   const idle = new IdleRegistry({ maxHeld: settings.SQLPROBE_MAX_HELD_CONNECTIONS, ...('journal' in connection && connection.journal ? { journal: connection.journal } : {}) });
-  const telemetry = parts.telemetry ?? initTelemetry(settings, { secrets: secretsOf(targets, env) });
+  // Undelivered telemetry waits in the storage account, so it outlives this instance.
+  const telemetry = parts.telemetry ?? initTelemetry(settings, { secrets: secretsOf(targets, env), outbox: connectOutbox(settings) });
   return { settings, targets, problems, store: connection.store, telemetry, idle, env };
 }
 

@@ -24,6 +24,9 @@ export interface Ingestion {
    * endpoint to https, so the origin must go in as its `host` override with allowInsecureConnection.
    */
   plainHttpHost?: string;
+  /** IngestionEndpoint's host name; absent when the string has none (the exporter's global default). */
+  host?: string;
+  instrumentationKey: string;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -36,9 +39,10 @@ function readConnectionString(cs: string): Parsed<Ingestion> {
     return { ok: false, problem: 'expected "InstrumentationKey=<lower-case GUID>;IngestionEndpoint=https://…", copied from the Application Insights overview page' };
   }
   const endpoint = fields.get('ingestionendpoint');
-  if (!endpoint?.toLowerCase().startsWith('http://')) return { ok: true, value: {} };
+  if (!endpoint) return { ok: true, value: { instrumentationKey: ikey } };
   try {
-    return { ok: true, value: { plainHttpHost: new URL(endpoint).origin } };
+    const url = new URL(endpoint);
+    return { ok: true, value: { instrumentationKey: ikey, host: url.hostname, ...(url.protocol === 'http:' ? { plainHttpHost: url.origin } : {}) } };
   } catch {
     return { ok: false, problem: 'IngestionEndpoint is not a valid URL; copy the connection string from the Application Insights overview page' };
   }

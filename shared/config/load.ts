@@ -7,6 +7,8 @@ import { loginWithoutCredentials, type Target, targetSchema } from './target';
 export type Settings = Omit<z.infer<typeof settingsSchema>, 'SQLPROBE_TARGETS' | 'SQLPROBE_TARGETS_FILE'> & {
   /** The run location: SQLPROBE_REGION, else REGION_NAME (set by App Service), else "local". */
   region: string;
+  /** Whether the environment names the Azure compute it runs on (Functions, App Service, AKS). */
+  onAzureCompute: boolean;
 };
 
 export interface LoadedConfig {
@@ -100,7 +102,8 @@ export function loadConfig(env: Env): LoadedConfig {
   const source = readTargetsSource(env);
   const { targets, problems } = source ? parseTargets(source.raw, source.root) : { targets: [], problems: [] };
   const { SQLPROBE_TARGETS, SQLPROBE_TARGETS_FILE, ...rest } = parsed.data;
-  return { settings: { ...rest, region: rest.SQLPROBE_REGION ?? rest.REGION_NAME ?? 'local' }, targets, problems };
+  const onAzureCompute = Boolean(env.FUNCTIONS_WORKER_RUNTIME || env.WEBSITE_SITE_NAME || env.AKS_ARM_NAMESPACE_ID || env.KUBERNETES_SERVICE_HOST);
+  return { settings: { ...rest, region: rest.SQLPROBE_REGION ?? rest.REGION_NAME ?? 'local', onAzureCompute }, targets, problems };
 }
 
 /**

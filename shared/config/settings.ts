@@ -90,6 +90,7 @@ export const settingsSchema = z.object({
   AzureWebJobsStorage: z.string().min(1).optional(),
   AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name (3–24 lowercase letters and digits)').optional(),
   AzureWebJobsStorage__tableServiceUri: z.url({ error: 'expected a URL such as "https://myaccount.table.core.windows.net"' }).optional(),
+  AzureWebJobsStorage__queueServiceUri: z.url({ error: 'expected a URL such as "https://myaccount.queue.core.windows.net"' }).optional(),
   AzureWebJobsStorage__clientId: z.string().min(1).optional(),
   // The app's user-assigned identity (set by the Bicep): managed-identity targets without a clientId log in with it.
   AZURE_CLIENT_ID: guid.optional(),

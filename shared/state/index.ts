@@ -2,3 +2,4 @@
 export { connectStateStore, type StateConnection } from './connect';
 export { MemoryStateStore } from './memory-store';
 export { resultKey, type StateStore } from './store';
+export { connectOutbox, QueueOutbox } from './outbox';

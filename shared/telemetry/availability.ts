@@ -27,7 +27,7 @@ export function toTimeSpan(ms: number): string {
 
 /** The customDimensions of a result. Facts a result lacks are left out rather than sent as "undefined". */
 export function resultDimensions(r: ProbeResult): Attributes {
-  const dims: Record<string, string | number | undefined> = {
+  const dims: Record<string, string | number | boolean | undefined> = {
     [D.target]: r.target,
     [D.server]: r.server,
     [D.probe]: r.probe,
@@ -37,11 +37,12 @@ export function resultDimensions(r: ProbeResult): Attributes {
     [D.policy]: r.policy,
     [D.routedPort]: r.routed?.port,
     [D.tlsVersion]: r.tls?.version,
+    [D.hostnameMatches]: r.tls?.hostnameMatches,
     [D.certDaysLeft]: r.tls?.cert?.daysLeft,
     [D.attempts]: r.attempts.length,
     [D.version]: r.sqlprobeVersion,
   };
-  return Object.fromEntries(Object.entries(dims).filter((e): e is [string, string | number] => e[1] !== undefined));
+  return Object.fromEntries(Object.entries(dims).filter((e): e is [string, string | number | boolean] => e[1] !== undefined));
 }
 
 /** The log-record attributes the exporter turns into one availabilityResults row. */

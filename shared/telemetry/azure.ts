@@ -1,11 +1,19 @@
 import { metrics, trace, type ProxyTracerProvider } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
+import { join } from 'node:path';
+import { parseConnectionString } from '../config';
 import type { ProbeResult, VerdictChange } from '../contract';
 import { settleWithin } from './deadline';
-import { distroOptions } from './distro-options';
+import { Delivery } from './delivery';
+import { defaultStorageDirectory, distroOptions } from './distro-options';
+import { releaseSenders, routeSenders } from './exporter-sender';
+import { FileOutbox } from './file-outbox';
+import type { TrackClient } from './ingestion';
 import { emitAvailability, emitVerdictChange } from './logs';
 import { createMetricRecorder } from './metrics';
 import { fixOfflineReplay, stopRemoteConfiguration } from './exporter-workarounds';
+import type { Outbox } from './outbox';
+import { quietAfterStart, quietBeforeStart } from './quiet';
 import { emitProbeSpan } from './span';
 import type { Telemetry, TelemetrySettings } from './types';
 
@@ -15,6 +23,19 @@ interface Emitters {
 }
 
 type Flushable = { forceFlush?: () => Promise<unknown> };
+
+/**
+ * A client to re-send held items with when no export of this process has posted yet (a flush with
+ * nothing recorded): a log exporter of the same options, never used to export.
+ */
+async function drainClient(options: object): Promise<() => TrackClient> {
+  const { AzureMonitorLogExporter } = await import('@azure/monitor-opentelemetry-exporter');
+  let sender: { appInsightsClient: TrackClient } | undefined;
+  return () => {
+    sender ??= (new AzureMonitorLogExporter({ ...options, disableOfflineStorage: true }) as unknown as { _sender: { appInsightsClient: TrackClient } })._sender;
+    return sender.appInsightsClient;
+  };
+}
 
 /** The distro has no single flush: spans, metrics and logs each have a provider to flush. */
 function flushProviders(): Promise<unknown> {
@@ -29,6 +50,9 @@ function flushProviders(): Promise<unknown> {
  * milliseconds and blocks the event loop, which would stretch the phase timings of probes still in
  * flight; so nothing loads until the first flush, which comes after the probes. Until then
  * results wait in memory; afterwards they are emitted as they come.
+ *
+ * What ingestion does not take goes to `outbox` (the app's storage account), else to a directory
+ * under the offline storage directory, and each flush sends what they hold once ingestion answers.
  */
 export class AzureTelemetry implements Telemetry {
   private readonly waiting: ((e: Emitters) => void)[] = [];
@@ -36,10 +60,13 @@ export class AzureTelemetry implements Telemetry {
   private loading?: Promise<typeof import('@azure/monitor-opentelemetry') | undefined>;
   private stopping?: Promise<void>;
   private flushed: Promise<unknown> = Promise.resolve();
+  private delivery?: Delivery;
+  private drainClient?: () => TrackClient;
 
   constructor(
     private readonly settings: TelemetrySettings,
     private readonly warn: (text: string) => void,
+    private readonly outbox?: Outbox,
   ) {}
 
   record(result: ProbeResult): void {
@@ -55,10 +82,13 @@ export class AzureTelemetry implements Telemetry {
    * forceFlush that overlaps one in progress, and invocations on one worker overlap.
    */
   flush(timeoutMs: number): Promise<boolean> {
-    const flushed = this.flushed.then(() => this.load()).then((distro) => {
+    const deadline = Date.now() + timeoutMs;
+    const flushed = this.flushed.then(() => this.load()).then(async (distro) => {
       // After a failed start every result is dropped: the flush did not deliver them.
-      if (!distro) throw new Error('Azure Monitor did not start');
-      return flushProviders();
+      if (!distro || !this.delivery) throw new Error('Azure Monitor did not start');
+      this.delivery.boundBy(deadline);
+      await flushProviders();
+      if (!(await this.delivery.finish({ drain: true, client: this.drainClient }))) throw new Error('telemetry items lost');
     });
     this.flushed = flushed.catch(() => undefined);
     return settleWithin(flushed, timeoutMs);
@@ -67,8 +97,12 @@ export class AzureTelemetry implements Telemetry {
   /** Once: a later call (say, after a first one timed out) waits on the same shutdown. */
   async shutdown(timeoutMs: number): Promise<boolean> {
     if (!this.loading && this.waiting.length === 0) return true;
+    const deadline = Date.now() + timeoutMs;
     this.stopping ??= this.load().then(async (distro) => {
+      this.delivery?.boundBy(deadline);
       await distro?.shutdownAzureMonitor();
+      await this.delivery?.finish({ drain: false });
+      releaseSenders(this.delivery);
       await stopRemoteConfiguration(this.warn);
     });
     return settleWithin(this.stopping, timeoutMs);
@@ -92,14 +126,17 @@ export class AzureTelemetry implements Telemetry {
 
   private async start(): Promise<typeof import('@azure/monitor-opentelemetry')> {
     const options = await distroOptions(this.settings, this.warn);
-    const localCollector = options.azureMonitorExporterOptions?.allowInsecureConnection === true;
-    // Statsbeat would report a local collector's traffic to Microsoft's endpoint over the internet.
-    // The exporter takes this switch from the environment only: a write, not a settings read.
-    // eslint-disable-next-line no-restricted-properties
-    if (localCollector) process.env.APPLICATION_INSIGHTS_NO_STATSBEAT ??= 'true';
+    const exporterOptions = options.azureMonitorExporterOptions ?? {};
+    const localCollector = exporterOptions.allowInsecureConnection === true;
+    await quietBeforeStart(parseConnectionString(this.settings.APPLICATIONINSIGHTS_CONNECTION_STRING ?? '').host, this.settings.onAzureCompute ?? false, this.warn);
     const distro = await import('@azure/monitor-opentelemetry');
+    const local = new FileOutbox(join(this.settings.SQLPROBE_OFFLINE_STORAGE_DIR ?? defaultStorageDirectory(), 'outbox'));
+    this.delivery = new Delivery(this.outbox ? [this.outbox, local] : [local], this.warn);
+    await routeSenders(this.delivery);
     await fixOfflineReplay(this.warn);
     distro.useAzureMonitor(options);
+    await quietAfterStart();
+    this.drainClient = await drainClient(exporterOptions);
     if (localCollector) await stopRemoteConfiguration(this.warn);
     const recordMetrics = createMetricRecorder();
     this.emitters = {

@@ -33,6 +33,8 @@ export async function distroOptions(settings: TelemetrySettings, warn: (text: st
       credential,
       storageDirectory: settings.SQLPROBE_OFFLINE_STORAGE_DIR ?? defaultStorageDirectory(),
       ...(plainHttpHost && { host: plainHttpHost, allowInsecureConnection: true }),
+      // Two quick retries ride out a blip; a longer outage is the outbox's job, not the invocation's.
+      retryOptions: { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 2_000 },
     },
     // The default rate-limited sampler (5/s) drops spans right after start; every probe counts.
     samplingRatio: 1,
@@ -40,6 +42,6 @@ export async function distroOptions(settings: TelemetrySettings, warn: (text: st
     enableLiveMetrics: settings.SQLPROBE_LIVE_METRICS,
     enableStandardMetrics: false,
     enablePerformanceCounters: false,
-    instrumentationOptions: { http: OFF, azureSdk: OFF, mongoDb: OFF, mySql: OFF, postgreSql: OFF, redis: OFF, redis4: OFF },
+    instrumentationOptions: { http: OFF, azureSdk: OFF, mongoDb: OFF, mySql: OFF, postgreSql: OFF, redis: OFF, redis4: OFF, bunyan: OFF, winston: OFF, console: OFF },
   };
 }

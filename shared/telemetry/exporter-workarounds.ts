@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
  * files, since neither has an option. Each warns and carries on if a later version moved the file;
  * test/telemetry/units.test.ts has a canary that fails once the replay bug is fixed upstream.
  */
-const exporterFile = (path: string): string => join(dirname(require.resolve('@azure/monitor-opentelemetry-exporter')), path);
+export const exporterFile = (path: string): string => join(dirname(require.resolve('@azure/monitor-opentelemetry-exporter')), path);
 
 interface Persister {
   shift(): Promise<{ time?: unknown }[] | null>;

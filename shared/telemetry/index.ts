@@ -9,6 +9,7 @@ import type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 export * from './names';
 export * from './prometheus-names';
 export type { PrometheusTelemetry } from './prometheus';
+export { decodeItems, encodeItems, outboxQueueName, OUTBOX_RETENTION_MS, type HeldBatch, type Outbox, type OutboxItem } from './outbox';
 export { scrubSecrets } from './scrub';
 export type { Telemetry, TelemetryOptions, TelemetrySettings } from './types';
 
@@ -29,7 +30,7 @@ export function initTelemetry(settings: TelemetrySettings, options: TelemetryOpt
   const sinks: Telemetry[] = [];
   if (settings.APPLICATIONINSIGHTS_CONNECTION_STRING) {
     parseConnectionString(settings.APPLICATIONINSIGHTS_CONNECTION_STRING);
-    sinks.push(new AzureTelemetry(settings, (text) => console.warn(text)));
+    sinks.push(new AzureTelemetry(settings, (text) => console.warn(text), options.outbox));
   }
   if (settings.SQLPROBE_RESULTS_FILE) sinks.push(new JsonLinesSink(settings.SQLPROBE_RESULTS_FILE));
   if (settings.OTEL_EXPORTER_OTLP_ENDPOINT) sinks.push(new OtlpTelemetry(settings, (text) => console.warn(text)));

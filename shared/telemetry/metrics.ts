@@ -11,6 +11,14 @@ const idleOutcomes = z.object({
 });
 const poolCounts = poolDetailsSchema.pick({ failedOnFirstUse: true, missedBySocketCheck: true, validatedFailures: true });
 
+/** The negotiated TLS version and whether the certificate names the server, where the result has them. */
+function tlsDimensions(r: ProbeResult): Record<string, string | boolean> {
+  return {
+    ...(r.tls?.version !== undefined && { [D.tlsVersion]: r.tls.version }),
+    ...(r.tls?.hostnameMatches !== undefined && { [D.hostnameMatches]: r.tls.hostnameMatches }),
+  };
+}
+
 /**
  * Creates the instruments on the current global meter provider (so again after a re-initialisation),
  * or on `meter` (the OTLP sink's own provider), and returns the function that records one result on them.
@@ -25,9 +33,10 @@ export function createMetricRecorder(meter: Meter = metrics.getMeter(TRACER_NAME
 
   return (r) => {
     const where = { [D.target]: r.target, [D.region]: r.region };
-    for (const phase of r.phases) phaseDuration.record(phase.durationMs, { ...where, [D.phase]: phase.name });
+    // The probe too: the dns, tcp and tls phases of a tls probe and of a login probe differ in what they cover.
+    for (const phase of r.phases) phaseDuration.record(phase.durationMs, { ...where, [D.probe]: r.probe, [D.phase]: phase.name });
     probeResult.add(1, { ...where, [D.probe]: r.probe, [D.class]: resultClass(r) });
-    if (r.tls?.cert) certDaysLeft.record(r.tls.cert.daysLeft, { ...where, [D.server]: r.server });
+    if (r.tls?.cert) certDaysLeft.record(r.tls.cert.daysLeft, { ...where, [D.server]: r.server, ...tlsDimensions(r) });
 
     const idle = idleOutcomes.safeParse(r.idle);
     for (const o of idle.success ? idle.data.outcomes : []) {

@@ -28,6 +28,7 @@ export const DIMENSIONS = {
   policy: 'policy',
   routedPort: 'routedPort',
   tlsVersion: 'tlsVersion',
+  hostnameMatches: 'hostnameMatches',
   certDaysLeft: 'certDaysLeft',
   attempts: 'attempts',
   region: 'region',

@@ -1,5 +1,6 @@
 import type { Settings } from '../config';
 import type { ProbeResult, VerdictChange } from '../contract';
+import type { Outbox } from './outbox';
 
 /** The settings telemetry reads; a full `Settings` fits. */
 export type TelemetrySettings = Pick<
@@ -12,7 +13,7 @@ export type TelemetrySettings = Pick<
   | 'OTEL_EXPORTER_OTLP_ENDPOINT'
   | 'OTEL_EXPORTER_OTLP_PROTOCOL'
   | 'OTEL_EXPORTER_OTLP_HEADERS'
->;
+> & Partial<Pick<Settings, 'onAzureCompute'>>;
 
 export interface TelemetryOptions {
   /** Where the console sink writes its lines (default console.log); the CLI points it at stderr under --json. */
@@ -21,6 +22,11 @@ export interface TelemetryOptions {
   secrets?: readonly string[];
   /** Sinks a host adds to those the settings pick (`sqlprobe start`'s status page and Prometheus registry); they get scrubbed results too. */
   sinks?: readonly Telemetry[];
+  /**
+   * Where Application Insights items that ingestion did not take are kept until a later flush sends
+   * them: the app's storage account, so they outlive the instance. Without it, a local directory.
+   */
+  outbox?: Outbox;
 }
 
 /**

@@ -146,3 +146,26 @@ export function poolRun(): ProbeResult {
     pool: { size: 5, idleMs: 300_000, failedOnFirstUse: 3, caughtBySocketCheck: 2, missedBySocketCheck: 1, validatedFailures: 2, error: 'Connection lost - read ECONNRESET' },
   });
 }
+
+/** A tls probe of the same server: TLS 1.2, a trusted certificate that does not name the server. */
+export function tlsProbe(): ProbeResult {
+  return loginSuccess({
+    probe: 'tls',
+    durationMs: 95,
+    phases: [
+      { name: 'dns', startMs: 0, durationMs: 2.5 },
+      { name: 'tcp', startMs: 2.5, durationMs: 20.5 },
+      { name: 'prelogin', startMs: 23, durationMs: 19 },
+      { name: 'tls', startMs: 42, durationMs: 53 },
+    ],
+    policy: undefined,
+    routed: undefined,
+    tls: {
+      mode: 'classic',
+      version: 'TLSv1.2',
+      hostnameMatches: false,
+      trusted: true,
+      cert: { subject: 'CN=other.example', subjectAltNames: ['other.example'], issuer: 'CN=Contoso CA', notAfter: '2026-09-01T00:00:00.000Z', daysLeft: 87.5 },
+    },
+  });
+}

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config';
 import type { IdleRun, ProbeResult } from '../../shared/contract';
-import { result as built } from '../helpers/results';
-import type { CohortJournal, JournalEntry } from '../../shared/idle/registry';
-import { verdictFor } from '../../shared/idle/verdict';
+import { type CohortJournal, type JournalEntry, verdictFor } from '../../shared/idle';
 import { connectStateStore, MemoryStateStore, type StateStore } from '../../shared/state';
+import { result as built } from '../helpers/results';
 import { type Azurite, startAzurite } from './azurite';
 
 /** A result of `target`'s `probe`, as the store keeps it. */

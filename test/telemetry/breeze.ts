@@ -14,6 +14,12 @@ export interface Envelope {
 export type Mode = 'accept' | 'unavailable' | 'hang';
 
 /**
+ * Answers one post in an outage shape of its own (takes precedence over `mode`); returns the
+ * indices of the items it ingested (none when it returns nothing).
+ */
+export type Fault = (items: Envelope[], res: ServerResponse) => number[] | void;
+
+/**
  * A plain-HTTP stand-in for Application Insights ingestion: POST /v2.1/track takes a JSON array of
  * envelopes (gzip accepted) and answers {itemsReceived, itemsAccepted, errors}. `mode` switches it
  * between accepting, answering 503, and never answering; `stop()` makes the port refuse connections.
@@ -22,22 +28,30 @@ export class FakeBreeze {
   readonly envelopes: Envelope[] = [];
   readonly requests: { headers: IncomingMessage['headers']; body: string }[] = [];
   mode: Mode = 'accept';
+  fault?: Fault;
   /** Posts answered 503. */
   unavailableAnswers = 0;
   /** Sent on accepted posts: the exporter replays persisted files this many seconds later. */
   retryAfterSeconds?: number;
   private readonly held: (() => void)[] = [];
   private server?: Server;
-  private port = 0;
+  private listeningPort = 0;
 
-  get connectionString(): string {
-    return `InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=http://127.0.0.1:${this.port}/`;
+  /** The port it listens on; kept across stop() and start(). */
+  get port(): number {
+    return this.listeningPort;
   }
 
+  get connectionString(): string {
+    return `InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=http://127.0.0.1:${this.listeningPort}/`;
+  }
+
+  /** Listens (again, on the same port after a stop); a no-op while listening. */
   async start(): Promise<void> {
+    if (this.server) return;
     const server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.listen(this.listeningPort, '127.0.0.1', resolve));
+    this.listeningPort = (server.address() as AddressInfo).port;
     this.server = server;
   }
 
@@ -54,12 +68,23 @@ export class FakeBreeze {
     return this.envelopes.filter((e) => e.data.baseType === baseType);
   }
 
+  /** The sum of `value` (or `count`) over every metric row named `name` ingested so far. */
+  metricSum(name: string, field: 'value' | 'count'): number {
+    const rows = this.of('MetricData').flatMap((e) => e.data.baseData.metrics as { name: string; value: number; count?: number }[]);
+    return rows.filter((m) => m.name === name).reduce((sum, m) => sum + (field === 'value' ? m.value : (m.count ?? 1)), 0);
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (req.method !== 'POST' || req.url !== '/v2.1/track') {
         res.writeHead(404).end();
+        return;
+      }
+      if (this.fault) {
+        const items = JSON.parse(this.body(req, chunks)) as Envelope[];
+        for (const i of this.fault(items, res) ?? []) this.envelopes.push(items[i]);
         return;
       }
       if (this.mode === 'hang') {
@@ -80,9 +105,15 @@ export class FakeBreeze {
     for (const answer of this.held.splice(0)) answer();
   }
 
-  private accept(req: IncomingMessage, res: ServerResponse, chunks: Buffer[]): void {
+  private body(req: IncomingMessage, chunks: Buffer[]): string {
     const raw = Buffer.concat(chunks);
-    const body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+    return (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+  }
+
+  private accept(req: IncomingMessage, res: ServerResponse, chunks: Buffer[]): void {
+    // A held post whose client gave up (its bound cut it) was never answered: nothing went in.
+    if (res.destroyed || req.socket.destroyed) return;
+    const body = this.body(req, chunks);
     this.requests.push({ headers: req.headers, body });
     const items = JSON.parse(body) as Envelope[];
     this.envelopes.push(...items);

@@ -70,7 +70,7 @@ describe.each([['http/protobuf', 'application/x-protobuf'], ['http/json', 'appli
     expect([...metrics.keys()]).toEqual(expect.arrayContaining([METRICS.phaseDuration, METRICS.probeResult, METRICS.idleOutcome, METRICS.idleDeathAge, METRICS.certDaysLeft]));
     const phases = metrics.get(METRICS.phaseDuration)!;
     expect(phases).toMatchObject({ kind: 'histogram', unit: 'ms' });
-    expect(phases.points).toContainEqual({ attributes: { [D.target]: 'orders', [D.region]: 'westeurope', [D.phase]: 'login' }, count: 2, sum: 920.3 });
+    expect(phases.points).toContainEqual({ attributes: { [D.target]: 'orders', [D.region]: 'westeurope', [D.probe]: 'login', [D.phase]: 'login' }, count: 2, sum: 920.3 });
     expect(metrics.get(METRICS.probeResult)!.points).toContainEqual({ attributes: { [D.target]: 'orders', [D.region]: 'westeurope', [D.probe]: 'login', [D.class]: 'firewall-blocked' }, value: 1 });
     expect(metrics.get(METRICS.idleOutcome)!.points).toContainEqual({ attributes: expect.objectContaining({ [D.rung]: '5m', [D.keepalive]: 'off', [D.outcome]: 'dead-on-use' }), value: 1 });
     expect(metrics.get(METRICS.certDaysLeft)).toMatchObject({ kind: 'gauge', points: [expect.objectContaining({ value: 87.5 })] });

@@ -34,8 +34,10 @@ test('the availability message is the class and the first line of the error, cap
 
 describe('connection and authentication strings', () => {
   test('an https endpoint needs no override; a plain http one gives its origin as the host', () => {
-    expect(parseConnectionString(settings().APPLICATIONINSIGHTS_CONNECTION_STRING!)).toEqual({});
-    expect(parseConnectionString(`InstrumentationKey=${IKEY};IngestionEndpoint=http://127.0.0.1:4318/ingest/`)).toEqual({ plainHttpHost: 'http://127.0.0.1:4318' });
+    expect(parseConnectionString(settings().APPLICATIONINSIGHTS_CONNECTION_STRING!)).toEqual({ instrumentationKey: IKEY, host: 'westeurope-5.in.applicationinsights.azure.com' });
+    expect(parseConnectionString(`InstrumentationKey=${IKEY};IngestionEndpoint=http://127.0.0.1:4318/ingest/`)).toEqual({ instrumentationKey: IKEY, host: '127.0.0.1', plainHttpHost: 'http://127.0.0.1:4318' });
+    expect(parseConnectionString(`InstrumentationKey=${IKEY}`)).toEqual({ instrumentationKey: IKEY });
+    expect(() => parseConnectionString(`InstrumentationKey=${IKEY};IngestionEndpoint=https://`)).toThrow(/IngestionEndpoint is not a valid URL/);
   });
 
   test('a malformed connection string fails without quoting it', () => {
