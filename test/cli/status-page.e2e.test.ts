@@ -70,13 +70,13 @@ describe('sqlprobe start --metrics-port: bad usage', () => {
   it('exits 2 naming the flag and the fix, before probing anything', async () => {
     const bad = await runCli(cli, ['start', '--metrics-port', '70000']);
     expect(bad).toMatchObject({ code: 2, stdout: '' });
-    expect(bad.stderr).toBe('sqlprobe: --metrics-port: expected an integer 1–65535, got "70000"\n');
+    expect(bad.stderr).toBe('sqlprobe: --metrics-port: expected an integer 0–65535, got "70000"\n');
     const hostOnly = await runCli(cli, ['start', '--metrics-host', '0.0.0.0']);
     expect(hostOnly.code).toBe(2);
     expect(hostOnly.stderr).toMatch(/--metrics-host: serves nothing without a port; add --metrics-port/);
     const setting = await runCli(cli, ['start'], { SQLPROBE_METRICS_PORT: 'http' });
     expect(setting.code).toBe(2);
-    expect(setting.stderr).toMatch(/SQLPROBE_METRICS_PORT: expected an integer 1–65535/);
+    expect(setting.stderr).toMatch(/SQLPROBE_METRICS_PORT: expected an integer 0–65535/);
   }, 30_000);
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { authenticationStringProblem, connectionStringProblem, managedIdentity, parseConnectionString } from '../../shared/config/app-insights';
-import * as names from '../../shared/telemetry';
+import * as names from '../../shared/telemetry/names';
 import type { TelemetrySettings } from '../../shared/telemetry';
 import { availabilityMessage, toTimeSpan } from '../../shared/telemetry/availability';
 import { AzureTelemetry } from '../../shared/telemetry/azure';
