@@ -47,5 +47,9 @@ export function get(route: string, params: Record<string, string> = {}): HttpReq
   return new HttpRequest({ method: 'GET', url: `http://localhost/api/${route}`, params });
 }
 
+export function del(route: string, params: Record<string, string> = {}): HttpRequest {
+  return new HttpRequest({ method: 'DELETE', url: `http://localhost/api/${route}`, params });
+}
+
 /** The JSON body of a handler's answer (handlers answer with jsonBody). */
 export const body = <T = Record<string, unknown>>(response: HttpResponseInit): T => response.jsonBody as T;
