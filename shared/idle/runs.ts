@@ -59,7 +59,10 @@ export class RunBook {
     const run = this.runs.get(id);
     if (!run || outcomes.length === 0) return;
     run.outcomes.push(...outcomes);
-    if (run.outcomes.length >= run.expected) run.finishedAt ??= this.clock();
+    if (run.outcomes.length >= run.expected && run.finishedAt === undefined) {
+      run.finishedAt = this.clock();
+      this.prune();
+    }
   }
 
   /** Marks a run cancelled and finished; its cohort's remaining cells are abandoned by the registry. */
@@ -67,7 +70,10 @@ export class RunBook {
     const run = this.runs.get(id);
     if (!run) return undefined;
     run.cancelled = true;
-    run.finishedAt ??= this.clock();
+    if (run.finishedAt === undefined) {
+      run.finishedAt = this.clock();
+      this.prune();
+    }
     return run;
   }
 
