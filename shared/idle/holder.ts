@@ -26,6 +26,16 @@ export function holderTimings(given: Partial<HolderTimings> = {}): HolderTimings
   return t;
 }
 
+/** A holder's tenure as run records name it: its process generation and its lease term. */
+export const tenureOf = (generation: string, term: number): string => `${generation}/${term}`;
+
+/** Raised when a process that does not hold the idle lease is asked to open connections. */
+export class NotHolder extends Error {
+  constructor(readonly lease?: LeaseRecord) {
+    super(`this process does not hold the idle lease${lease ? ` (process ${lease.holder.slice(0, 8)} holds it until ${new Date(lease.expiresAt).toISOString()})` : ''}`);
+  }
+}
+
 /** Where this process stands after its last claim, for a tick's log line. */
 export interface Standing {
   holder: boolean;

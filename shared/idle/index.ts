@@ -5,10 +5,10 @@
  */
 export { ladderCells, type Cell } from './cohort';
 export type { HeldSession } from './held-connection';
-export { HOLDER_TIMINGS, holderTimings, type HolderTimings, type Standing } from './holder';
+export { HOLDER_TIMINGS, holderTimings, NotHolder, tenureOf, type HolderTimings, type Standing } from './holder';
 export { MemoryJournal, type CohortJournal, type JournalEntry } from './journal';
 export { MemoryLease, type Claim, type HolderLease, type LeaseRecord } from './lease';
-export { IdleRegistry, NotHolder, tenureOf, type IdleRegistryOptions, type OpenSessionFor } from './registry';
+export { IdleRegistry, type IdleRegistryOptions, type OpenSessionFor } from './registry';
 export { RUN_RETENTION, type RunRetention, type RunStatus } from './runs';
 export { runSingle, type SingleRunOptions } from './single';
 export { formatSeconds, verdictFor } from './verdict';

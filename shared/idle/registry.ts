@@ -4,7 +4,8 @@ import type { ConnectionOutcome, ProbeResult, Verdict } from '../contract';
 import type { ProbeOptions } from '../probers';
 import { type Cell, Cohort, type CohortPlan, idlePlan, poolPlan } from './cohort';
 import { type HeldSession, openHeldSession } from './held-connection';
-import { Holder, holderTimings, type HolderTimings, type Standing } from './holder';
+import { Holder, holderTimings, type HolderTimings, NotHolder, type Standing, tenureOf } from './holder';
+import { Orphans } from './orphans';
 import { type CohortJournal, type JournalEntry, MemoryJournal } from './journal';
 import { type HolderLease, type LeaseRecord, MemoryLease } from './lease';
 import { idleResult, poolDetails, poolResult, recorderFor } from './results';
@@ -31,13 +32,6 @@ export interface IdleRegistryOptions {
   slackMs?: number;
 }
 
-/** Raised when a process that does not hold the idle lease is asked to open connections. */
-export class NotHolder extends Error {
-  constructor(readonly lease?: LeaseRecord) {
-    super(`this process does not hold the idle lease${lease ? ` (process ${lease.holder.slice(0, 8)} holds it until ${new Date(lease.expiresAt).toISOString()})` : ''}`);
-  }
-}
-
 interface TargetState {
   cohorts: Cohort[];
   lastOpened: Partial<Record<'idle' | 'pool', number>>;
@@ -49,8 +43,6 @@ interface TargetState {
 
 const cellKey = (o: Cell) => `${o.rungMs}:${o.keepalive}`;
 
-/** A holder's tenure as run records name it: its process generation and its lease term. */
-export const tenureOf = (generation: string, term: number): string => `${generation}/${term}`;
 type Kind = 'idle' | 'pool';
 
 /**
@@ -63,8 +55,7 @@ export class IdleRegistry {
   private generation = randomUUID();
   private readonly states = new Map<string, TargetState>();
   private readonly runs: RunBook;
-  /** Cells a dead holder left, by target and kind, until this holder's next tick of that target reports them. */
-  private readonly orphans = new Map<string, ConnectionOutcome[]>();
+  private readonly orphans: Orphans;
   /** The lease term whose journal sweep is done. */
   private sweptTerm?: number;
   private readonly clock: () => number;
@@ -78,6 +69,7 @@ export class IdleRegistry {
     this.open = options.open ?? openHeldSession;
     this.clock = options.clock ?? Date.now;
     this.journal = options.journal ?? new MemoryJournal();
+    this.orphans = new Orphans(this.journal);
     this.lease = options.lease ?? new MemoryLease();
     this.holder = new Holder(this.lease, holderTimings(options.holder), () => this.generation, () => this.drop());
     this.runs = new RunBook(this.clock, runRetention(options.runs));
@@ -155,32 +147,11 @@ export class IdleRegistry {
     const standing = ifNeeded && this.holder.holds() ? this.holder.standing : await this.holder.claim();
     const term = standing.lease?.term;
     if (standing.holder && term !== undefined && this.sweptTerm !== term) {
-      await this.sweep(term);
+      // A new tenure: what other processes (or an earlier tenure of this one) left is a dead holder's.
+      await this.orphans.sweep((e) => e.generation === this.generation && e.term === term);
       this.sweptTerm = term;
     }
     return standing;
-  }
-
-  /**
-   * The journal's entries of any other process, or of an earlier tenure of this one, belong to a
-   * holder whose lease expired (this process holds it now): each is taken once, and its unsettled
-   * cells wait as `host-recycled` for the target's next result.
-   */
-  private async sweep(term: number): Promise<void> {
-    const foreign = (await this.journal.list()).filter((e) => e.generation !== this.generation || e.term !== term);
-    const taken = await Promise.all(foreign.map(async (e) => ((await this.journal.take(e)) ? e : undefined)));
-    for (const e of taken) {
-      if (!e) continue;
-      const key = `${e.target}:${e.kind}`;
-      const cells = e.pending.map((cell) => ({ cohort: e.cohort, ...cell, outcome: 'inconclusive' as const, reason: 'host-recycled' as const }));
-      this.orphans.set(key, [...(this.orphans.get(key) ?? []), ...cells]);
-    }
-  }
-
-  private takeOrphans(target: string, kind: Kind): ConnectionOutcome[] {
-    const cells = this.orphans.get(`${target}:${kind}`) ?? [];
-    this.orphans.delete(`${target}:${kind}`);
-    return cells;
   }
 
   private async ensureHeld(): Promise<void> {
@@ -198,7 +169,7 @@ export class IdleRegistry {
   private idleTick(target: Target, options: ProbeOptions, signal: AbortSignal, schedule: boolean): Promise<ProbeResult> {
     return this.serially(target.name, async () => {
       const rec = recorderFor(target, 'idle', options);
-      const outcomes = [...this.takeOrphans(target.name, 'idle'), ...(await this.checkDue(target, 'idle', options, signal))];
+      const outcomes = [...this.orphans.take(target.name, 'idle'), ...(await this.checkDue(target, 'idle', options, signal))];
       const due = schedule && this.clock() - (this.state(target.name).lastOpened.idle ?? -Infinity) >= target.idle.cohortEvery;
       const opened = due ? await this.openCohort(target, options, signal, idlePlan(target, this.clock())) : undefined;
       outcomes.push(...(opened?.cohort?.entries.flatMap((e) => (e.outcome ? [e.outcome] : [])) ?? []));
@@ -222,7 +193,7 @@ export class IdleRegistry {
   private poolTick(target: Target, options: ProbeOptions, signal: AbortSignal): Promise<ProbeResult> {
     return this.serially(target.name, async () => {
       const rec = recorderFor(target, 'pool', options);
-      const outcomes = [...this.takeOrphans(target.name, 'pool'), ...(await this.checkDue(target, 'pool', options, signal))];
+      const outcomes = [...this.orphans.take(target.name, 'pool'), ...(await this.checkDue(target, 'pool', options, signal))];
       const holding = this.state(target.name).cohorts.some((c) => c.plan.kind === 'pool');
       // The next pool opens on the tick after a borrow, so a failed open never hides the borrow's result.
       const opened = holding || outcomes.length > 0 || !target.probes.includes('pool') ? undefined : await this.openCohort(target, options, signal, poolPlan(target, this.clock()));
@@ -241,7 +212,7 @@ export class IdleRegistry {
     if (!(await this.lead()).holder) return [];
     const tenure = this.holder.tenure;
     this.runs.prune();
-    const has = (t: Target, kind: Kind) => t.probes.includes(kind) || this.orphans.has(`${t.name}:${kind}`);
+    const has = (t: Target, kind: Kind) => t.probes.includes(kind) || this.orphans.has(t.name, kind);
     const results = await Promise.all(targets.flatMap((t) => [
       // A run still opening counts too: its tick waits for the open, then checks what is due.
       ...(has(t, 'idle') || this.runs.holding(t.name) ? [this.idleTick(t, options, signal, t.probes.includes('idle'))] : []),
@@ -318,12 +289,15 @@ export class IdleRegistry {
     this.generation = randomUUID();
   }
 
-  /** Closes everything, forgets the journal's entries for it and releases the lease (a clean shutdown). */
+  /**
+   * A clean shutdown: closes every held connection and releases the lease, so the next holder takes
+   * over at its next tick. The journal keeps the open cohorts: their cells were never measured, and
+   * the next holder reports them once as `host-recycled`, as for any holder that went away.
+   */
   async close(): Promise<void> {
-    const cohorts = [...this.states.values()].flatMap((s) => s.cohorts);
     this.drop();
     this.runs.clear();
-    await Promise.all([this.holder.release(), ...cohorts.map((c) => this.journal.remove(c.id))]);
+    await this.holder.release();
   }
 
   private fits(target: Target, size: number): boolean {
@@ -347,7 +321,8 @@ export class IdleRegistry {
     const cohorts = this.state(target.name).cohorts.filter((c) => c.plan.kind === kind);
     const settled = await Promise.all(cohorts.map(async (c) => {
       const outcomes = await c.checkDue(this.clock(), this.slackMs, target.expect.query, target.idle.useTimeout, (sig) => this.open(target, options, sig), signal);
-      return (await this.settled(target.name, c, outcomes)) ? outcomes : [];
+      // Nothing settled, nothing to write: the journal entry changes only when a cell does.
+      return outcomes.length === 0 || (await this.settled(target.name, c, outcomes)) ? outcomes : [];
     }));
     return settled.flat();
   }

@@ -122,6 +122,20 @@ describe('one idle holder per region, across worker processes', () => {
     expect(outcomesOf(b.results()).filter((o) => o.reason === 'host-recycled')).toHaveLength(2);
   }, 120_000);
 
+  it('a clean stop releases the lease: the other process takes over at its very next tick and reports the open cells host-recycled once', async () => {
+    const [a, b] = await start(appSettings(`stop-${randomUUID().slice(0, 6)}`, ['idle']), 'a', 'b');
+    expect((await a.tick()).held).toBe(4);
+    expect((await b.tick()).lines).toEqual([expect.stringContaining(`nothing to do here: process ${short(a)} holds the idle lease`)]);
+    await a.stop();
+    const took = await b.tick();
+    expect(took.lines[0]).toMatch(new RegExp(`this process \\(${short(b)}\\) now holds the idle lease for region stop-.*, after process ${short(a)} \\(last heartbeat `));
+    expect(took.held).toBe(4);
+    const recycled = outcomesOf(b.results()).filter((o) => o.reason === 'host-recycled');
+    expect(cells(recycled)).toEqual(LADDER);
+    await b.tick();
+    expect(outcomesOf(b.results()).filter((o) => o.reason === 'host-recycled')).toHaveLength(4);
+  }, 90_000);
+
   it('an HTTP idle run posted to one process while the other holds the lease completes on the holder and is read back through the first; a DELETE cancels a running one', async () => {
     const [a, b] = await start(appSettings(`http-${randomUUID().slice(0, 6)}`, ['tcp']), 'a', 'b');
     expect((await b.tick()).holds).toBe(true);

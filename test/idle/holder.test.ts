@@ -1,7 +1,7 @@
-import { holderTimings } from '../../shared/idle/holder';
+import { holderTimings, NotHolder } from '../../shared/idle/holder';
 import { MemoryJournal } from '../../shared/idle/journal';
 import { MemoryLease } from '../../shared/idle/lease';
-import { IdleRegistry, NotHolder } from '../../shared/idle/registry';
+import { IdleRegistry } from '../../shared/idle/registry';
 import { runRetention } from '../../shared/idle/runs';
 import type { Simulator } from '../../sim';
 import { cleanupCerts, SIM_OPTIONS, simTarget, startTlsSim } from '../helpers/sim';
@@ -85,6 +85,34 @@ describe('two registries sharing one lease and one journal', () => {
     // Nothing is reported twice: B's next ticks have no more host-recycled cells.
     expect(await b.tick([target], SIM_OPTIONS)).toEqual([]);
     expect((await journal.list()).map((e) => e.generation)).toEqual([b.id]);
+  });
+});
+
+describe('the journal', () => {
+  it('is written when a cohort opens and when a cell settles, never by a quiet tick', async () => {
+    const sim = await startTlsSim();
+    const journal = new (class extends MemoryJournal {
+      saves = 0;
+      override async save(entry: Parameters<MemoryJournal['save']>[0]): Promise<boolean> {
+        this.saves += 1;
+        return super.save(entry);
+      }
+    })();
+    let now = 0;
+    const registry = new IdleRegistry({ slackMs: 0, clock: () => now, journal });
+    const target = simTarget(sim, { idle: { rungs: ['1m', '3m'], keepalive: ['on'], cohortEvery: '1h' } });
+    try {
+      await registry.tick([target], SIM_OPTIONS);
+      expect(journal.saves).toBe(1);
+      for (let i = 0; i < 5; i++) await registry.tick([target], SIM_OPTIONS);
+      expect(journal.saves).toBe(1);
+      now += 60_000;
+      await registry.tick([target], SIM_OPTIONS);
+      expect(journal.saves).toBe(2); // the 1 m rung settled; the 3 m one is still open
+    } finally {
+      await registry.close();
+      await sim.stop();
+    }
   });
 });
 

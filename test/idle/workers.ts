@@ -83,12 +83,9 @@ export class Worker {
     await exited;
   }
 
-  /** A clean stop: closes its connections and releases the lease, then exits. */
+  /** A clean stop, as the host's appTerminate hook makes it: connections closed, the lease released. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    await this.call({ op: 'close' }).catch(() => undefined);
-    this.child.kill('SIGTERM');
-    await exited;
+    await this.call({ op: 'close' });
+    await this.kill();
   }
 }

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 
 export interface Azurite {
   /** An account connection string for the table endpoint, as AzureWebJobsStorage would hold. */
@@ -12,7 +11,8 @@ export interface Azurite {
 // Azurite's well-known development account (public, documented; not a secret).
 const ACCOUNT = 'devstoreaccount1';
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-const MAIN = join(__dirname, '../../node_modules/azurite/dist/src/table/main.js');
+// Resolved, not joined to __dirname: the benchmarks run this file compiled under dist/.
+const MAIN = require.resolve('azurite/dist/src/table/main.js');
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
