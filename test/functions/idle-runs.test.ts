@@ -12,7 +12,7 @@ import { body, context, del, get, post, recordingTelemetry, SECRET } from './hel
 // Two instances of the app (two runtimes, each with its own registry and lease client) share one
 // storage account: the holder ticks, the other only serves HTTP. The test process plays both; the
 // same flow across real processes is test/idle/holder-processes.test.ts.
-const IDLE_KILL_MS = 1500;
+const IDLE_KILL_MS = 3000;
 const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +30,7 @@ function env(): Record<string, string> {
     SQLPROBE_TARGETS: JSON.stringify([{
       name: 'orders', server: '127.0.0.1', port: sim.gatewayPort, database: 'appdb', caFile: simCerts().caFile, probes: ['tcp'],
       auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' },
-      idle: { rungs: ['1s', '3s'], keepalive: ['on', 'off'], useTimeout: '2s' },
+      idle: { rungs: ['1s', '5s'], keepalive: ['on', 'off'], useTimeout: '2s' },
     }, { name: 'edge', server: '127.0.0.1', port: sim.gatewayPort, database: 'appdb', caFile: simCerts().caFile, probes: ['tcp'] }]),
   };
 }
@@ -66,7 +66,7 @@ async function tick(rt: AppRuntime) {
 
 /** Ticks the holder until the run (read through the other instance) satisfies `until`. */
 async function tickUntil(id: string, until: (run: IdleRun) => boolean): Promise<IdleRun> {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 80; i++) {
     await tick(holder);
     const run = await read(other, id);
     if (until(run)) return run;
@@ -81,7 +81,7 @@ describe('idle runs handed to the holder', () => {
     expect(started.status).toBe(202);
     const run = body<IdleRun>(started);
     expect(started.headers).toEqual({ Location: `/api/idle-runs/${run.id}` });
-    expect(run).toMatchObject({ target: 'orders', rungs: [1000, 3000], keepalive: ['on', 'off'], status: 'pending', expected: 4, outcomes: [] });
+    expect(run).toMatchObject({ target: 'orders', rungs: [1000, 5000], keepalive: ['on', 'off'], status: 'pending', expected: 4, outcomes: [] });
     expect(other.idle.held()).toBe(0);
 
     const lines = await tick(other);
@@ -97,7 +97,7 @@ describe('idle runs handed to the holder', () => {
     expect(done.status).toBe('completed');
     const byRung = (ms: number) => done.outcomes.filter((o) => o.rungMs === ms).map((o) => o.outcome);
     expect(byRung(1000)).toEqual(['survived', 'survived']);
-    expect(byRung(3000)).toEqual(['closed-by-peer', 'closed-by-peer']);
+    expect(byRung(5000)).toEqual(['closed-by-peer', 'closed-by-peer']);
     expect(done.outcomes).toHaveLength(4);
     expect(done.verdict).toMatchObject({ kind: 'gateway-idle-kill' });
     expect(JSON.stringify(done)).not.toContain(SECRET);

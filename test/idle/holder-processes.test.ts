@@ -9,10 +9,10 @@ import { type Azurite, startAzurite } from '../state/azurite';
 import { Worker } from './workers';
 
 // Worker processes of one function app share one storage account (Azurite) and one database (the
-// simulator, whose gateway closes a session idle for 2.5 s with a FIN, as Azure SQL's does at 30 min).
+// simulator, whose gateway closes a session idle for 3 s with a FIN, as Azure SQL's does at 30 min).
 // The lease is scaled to seconds: 10 s, renewed every second (a loaded CI machine may stall a process for seconds). No assertion reads a clock: each test
 // drives ticks and checks what they reported, and in which order.
-const IDLE_KILL_MS = 2500;
+const IDLE_KILL_MS = 3000;
 const IDLE = { holder: { ttlMs: 10_000, renewMs: 1000 }, slackMs: 50 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,7 +41,7 @@ function appSettings(region: string, probes: string[]): (name: string) => Record
   const targets = [{
     name: 'orders', server: '127.0.0.1', port: sim.gatewayPort, database: 'appdb', caFile: simCerts().caFile, probes,
     auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' },
-    idle: { rungs: ['1s', '4s'], keepalive: ['on', 'off'], cohortEvery: '1h', useTimeout: '2s' },
+    idle: { rungs: ['1s', '5s'], keepalive: ['on', 'off'], cohortEvery: '1h', useTimeout: '2s' },
   }];
   return (name) => ({
     SQLPROBE_REGION: region, SQLPROBE_PROBE_TIMEOUT: '5s', SIM_PASSWORD, AzureWebJobsStorage: azurite.connectionString,
@@ -57,7 +57,7 @@ async function start(settings: (name: string) => Record<string, string>, ...name
 
 const outcomesOf = (results: ProbeResult[]): ConnectionOutcome[] => results.flatMap((r) => r.idle?.outcomes ?? []);
 const cells = (outcomes: ConnectionOutcome[]) => outcomes.map((o) => `${o.rungMs}/${o.keepalive}`).sort();
-const LADDER = ['1000/off', '1000/on', '4000/off', '4000/on'];
+const LADDER = ['1000/off', '1000/on', '5000/off', '5000/on'];
 const short = (w: Worker) => w.id.slice(0, 8);
 
 describe('one idle holder per region, across worker processes', () => {
@@ -72,7 +72,7 @@ describe('one idle holder per region, across worker processes', () => {
     expect(cells(outcomes)).toEqual(LADDER);
     expect(outcomes.filter((o) => o.outcome === 'inconclusive')).toEqual([]);
     expect(outcomes.filter((o) => o.rungMs === 1000).map((o) => o.outcome)).toEqual(['survived', 'survived']);
-    expect(outcomes.filter((o) => o.rungMs === 4000).map((o) => o.outcome)).toEqual(['closed-by-peer', 'closed-by-peer']);
+    expect(outcomes.filter((o) => o.rungMs === 5000).map((o) => o.outcome)).toEqual(['closed-by-peer', 'closed-by-peer']);
     expect(a.results().at(-1)?.idle?.verdict.kind).toBe('gateway-idle-kill');
     // B ran every other tick and did nothing for idle, saying who holds the lease.
     expect(b.results()).toEqual([]);
@@ -85,7 +85,7 @@ describe('one idle holder per region, across worker processes', () => {
   it('kill -9 of the holder mid-ladder: the other takes over after the lease expires, reports the open cells host-recycled once, and completes the next ladder', async () => {
     const [a, b] = await start(appSettings(`kill-${randomUUID().slice(0, 6)}`, ['idle']), 'a', 'b');
     expect((await a.tick()).held).toBe(4);
-    // Mid-ladder: the 1 s rung settled, the 4 s rung still open.
+    // Mid-ladder: the 1 s rung settled, the 5 s rung still open.
     for (let i = 0; i < 40 && outcomesOf(a.results()).length < 2; i++) {
       await sleep(250);
       await a.tick();
@@ -111,11 +111,11 @@ describe('one idle holder per region, across worker processes', () => {
     }
     const reported = outcomesOf(b.results());
     const recycled = reported.filter((o) => o.reason === 'host-recycled');
-    expect(recycled.map((o) => [o.cohort, o.rungMs, o.keepalive, o.outcome])).toEqual([[cohort, 4000, 'on', 'inconclusive'], [cohort, 4000, 'off', 'inconclusive']]);
+    expect(recycled.map((o) => [o.cohort, o.rungMs, o.keepalive, o.outcome])).toEqual([[cohort, 5000, 'on', 'inconclusive'], [cohort, 5000, 'off', 'inconclusive']]);
     // Its own ladder: one outcome per cell, the verdict right (the dead holder's cells count for nothing).
     const own = reported.filter((o) => o.cohort !== cohort);
     expect(cells(own)).toEqual(LADDER);
-    expect(own.filter((o) => o.rungMs === 4000).map((o) => o.outcome)).toEqual(['closed-by-peer', 'closed-by-peer']);
+    expect(own.filter((o) => o.rungMs === 5000).map((o) => o.outcome)).toEqual(['closed-by-peer', 'closed-by-peer']);
     expect(b.results().at(-1)?.idle?.verdict.kind).toBe('gateway-idle-kill');
     // Later ticks report nothing more of the dead holder.
     await b.tick();
@@ -156,7 +156,7 @@ describe('one idle holder per region, across worker processes', () => {
     expect(run.status).toBe('completed');
     expect(run.holder?.startsWith(`${b.id}/`)).toBe(true);
     expect(cells(run.outcomes)).toEqual(LADDER);
-    expect(run.outcomes.filter((o) => o.rungMs === 4000).map((o) => o.outcome)).toEqual(['closed-by-peer', 'closed-by-peer']);
+    expect(run.outcomes.filter((o) => o.rungMs === 5000).map((o) => o.outcome)).toEqual(['closed-by-peer', 'closed-by-peer']);
     expect(run.verdict?.kind).toBe('gateway-idle-kill');
 
     const long = (await a.post({ target: 'orders', rungs: ['1m'] })).body;

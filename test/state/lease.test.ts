@@ -1,8 +1,10 @@
+import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../shared/config/load';
 import type { IdleRun } from '../../shared/contract';
 import { type HolderLease, MemoryLease } from '../../shared/idle/lease';
 import { connectStateStore, MemoryStateStore, type StateStore } from '../../shared/state';
+import { TableLease } from '../../shared/state/table-lease';
 import { type Azurite, startAzurite } from './azurite';
 
 let azurite: Azurite;
@@ -17,13 +19,11 @@ afterAll(() => azurite?.stop());
 let now = 1_000_000;
 const clock = () => now;
 
+const leaseTable = () => TableClient.fromConnectionString(azurite.connectionString, 'sqlprobeIdleLease', { allowInsecureConnection: true });
+
 /** Two clients of one region's lease, as two processes would have. */
-async function tableLeases(): Promise<[HolderLease, HolderLease]> {
-  const { settings } = loadConfig({ AzureWebJobsStorage: azurite.connectionString, SQLPROBE_REGION: `r${randomUUID().slice(0, 8)}` });
-  const { TableLease } = await import('../../shared/state/table-lease');
-  const { TableClient } = await import('@azure/data-tables');
-  const client = () => TableClient.fromConnectionString(azurite.connectionString, 'sqlprobeIdleLease', { allowInsecureConnection: true });
-  return [new TableLease(client(), settings.region, clock), new TableLease(client(), settings.region, clock)];
+async function tableLeases(region = `r${randomUUID().slice(0, 8)}`): Promise<[HolderLease, HolderLease]> {
+  return [new TableLease(leaseTable(), region, clock), new TableLease(leaseTable(), region, clock)];
 }
 
 async function memoryLeases(): Promise<[HolderLease, HolderLease]> {
@@ -32,7 +32,7 @@ async function memoryLeases(): Promise<[HolderLease, HolderLease]> {
 }
 
 describe.each([
-  ['table (Azurite)', tableLeases],
+  ['table (Azurite)', () => tableLeases()],
   ['memory', memoryLeases],
 ])('%s idle lease', (_kind, leases) => {
   beforeEach(() => {
@@ -89,14 +89,14 @@ describe.each([
 
 describe('the lease in Table storage', () => {
   it('keeps one readable row per region: holder, term, heartbeat, expiry', async () => {
-    const [a] = await tableLeases();
+    const region = `r${randomUUID().slice(0, 8)}`;
+    const [a] = await tableLeases(region);
     await a.claim('A', 10_000);
-    const { TableClient } = await import('@azure/data-tables');
     const rows = [];
-    for await (const row of TableClient.fromConnectionString(azurite.connectionString, 'sqlprobeIdleLease', { allowInsecureConnection: true }).listEntities()) rows.push(row);
-    expect(rows.find((r) => r.holder === 'A')).toMatchObject({
+    for await (const row of leaseTable().listEntities()) if (row.partitionKey === region) rows.push(row);
+    expect(rows).toEqual([expect.objectContaining({
       rowKey: 'idle-holder', holder: 'A', term: 1, heartbeatAt: new Date(now).toISOString(), expiresAt: new Date(now + 10_000).toISOString(),
-    });
+    })]);
   });
 });
 
