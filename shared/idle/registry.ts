@@ -233,15 +233,16 @@ export class IdleRegistry {
     const plan = { ...idlePlan(target, this.clock(), rungs), runId: id };
     const run: HeldRun = { target: target.name, expected: plan.cells.length, outcomes: [] };
     this.runs.add(id, run);
-    void this.serially(target.name, async () => {
+    this.serially(target.name, async () => {
       if (this.runs.get(id) !== run || run.cancelled) return;
       const opened = await this.openCohort(target, options, new AbortController().signal, plan);
       if (!opened.cohort) {
         this.runs.record(id, plan.cells.map((c) => ({ cohort: id, ...c, outcome: 'inconclusive' as const, reason: 'open-failed' as const, error: 'the cap on held connections is reached' })));
         return;
       }
-      run.cohort = opened.cohort;
       this.runs.record(id, opened.cohort.entries.flatMap((e) => (e.outcome ? [e.outcome] : [])));
+    }).catch(() => {
+      // Only a journal write can fail here: the cohort is held and checked, and the entry is written at its next change.
     });
     return id;
   }
@@ -285,7 +286,8 @@ export class IdleRegistry {
   reset(): void {
     this.drop();
     this.runs.clear();
-    void this.holder.release();
+    // A release that fails leaves the lease to expire: the next holder takes over then instead of now.
+    this.holder.release().catch(() => undefined);
     this.generation = randomUUID();
   }
 
@@ -309,6 +311,8 @@ export class IdleRegistry {
     if (!this.fits(target, plan.cells.length)) return { capped: true };
     const cohort = new Cohort({ ...plan, openedAt: this.clock() }, this.clock);
     s.cohorts.push(cohort);
+    const run = plan.runId === undefined ? undefined : this.runs.get(plan.runId);
+    if (run) run.cohort = cohort;
     await cohort.open((sig) => this.open(target, options, sig), signal);
     // Only a scheduled cohort that holds something sets the schedule; a failed open is retried next tick.
     if (!plan.runId && cohort.held > 0) s.lastOpened[plan.kind] = cohort.plan.openedAt;
