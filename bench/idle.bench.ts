@@ -1,57 +1,20 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { targetSchema } from '../shared/config';
-import { IdleRegistry } from '../shared/idle';
 import { start } from '../sim';
 import { createTestCerts } from '../test/helpers/certs';
+import { startAzurite } from '../test/state/azurite';
+import { type Billing, flexBilledMs, GOAL, heldLadder, idleGoal, memorySetup, MINUTE, PASSWORD, storageSetup, USER } from './idle-ladder';
 import { machine, medianRange } from './stats';
 
-const USER = 'bench';
-const PASSWORD = 'bench-pw';
 const RUNS = Number(process.env.IDLE_BENCH_RUNS ?? 5);
 const HELD = Number(process.env.IDLE_BENCH_CONNECTIONS ?? 200);
-const MINUTE = 60_000;
 const RUNG_31 = 31 * MINUTE;
-/** Azure Functions Consumption bills at least 100 ms per execution. */
-const CONSUMPTION_FLOOR_MS = 100;
 
-interface Billing {
-  /** Sum of every tick's duration over the ladder's life, in ms. */
-  totalMs: number;
-  /** Ticks that opened or checked something (the others found nothing due). */
-  busyTicks: number;
-  ticks: number;
-  results: number;
-}
-
-/**
- * Held mode on a scaled clock: the registry believes a minute passes between timer ticks while the
- * connections are real, so every tick's work (opening the cohort, checking the due rungs) is the real
- * work and only the waiting is skipped. Billed time is the sum of the ticks' durations.
- */
-async function heldLadder(port: number, caFile: string): Promise<Billing> {
-  let now = 0;
-  const registry = new IdleRegistry({ clock: () => now });
-  const target = targetSchema.parse({
-    name: 'bench', server: '127.0.0.1', port, database: 'master', caFile, probes: ['idle'],
-    auth: { type: 'sql', user: USER, passwordSetting: 'BENCH_PW' }, idle: { cohortEvery: '1h' },
-  });
-  const options = { region: 'bench', timeoutMs: 30_000, env: { BENCH_PW: PASSWORD } };
-  const billing: Billing = { totalMs: 0, busyTicks: 0, ticks: 0, results: 0 };
-  for (; now <= 41 * MINUTE; now += MINUTE) {
-    const t0 = performance.now();
-    const heldBefore = registry.held();
-    const results = await registry.tick([target], options);
-    billing.totalMs += performance.now() - t0;
-    billing.ticks++;
-    const settled = results.reduce((n, r) => n + (r.idle?.outcomes.length ?? 0), 0);
-    if (settled > 0 || registry.held() !== heldBefore) billing.busyTicks++;
-    billing.results += settled;
-  }
-  await registry.close();
-  return billing;
-}
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+/** Billed ms per idle result: every tick's real duration, or every tick at Flex Consumption's minimum. */
+const rawPerResult = (b: Billing) => sum(b.tickMs) / b.results;
+const flexPerResult = (b: Billing) => sum(b.tickMs.map(flexBilledMs)) / b.results;
 
 /** Asynchronous, so the simulator in this process keeps answering while the holder logs in. */
 async function rssPerConnection(mode: 'registry' | 'raw', port: number, caFile: string): Promise<number> {
@@ -63,40 +26,64 @@ export const name = 'idle';
 
 export async function run(): Promise<string> {
   const certs = createTestCerts();
-  const sim = await start({ port: 0, encrypt: 'on', tls: certs.good, idleTimeoutMs: 3_600_000, servers: [{ logins: [{ user: USER, password: PASSWORD }] }] });
+  const [sim, azurite] = await Promise.all([
+    start({ port: 0, encrypt: 'on', tls: certs.good, idleTimeoutMs: 3_600_000, servers: [{ logins: [{ user: USER, password: PASSWORD }] }] }),
+    startAzurite(),
+  ]);
   try {
-    const billed: Billing[] = [];
+    const today: Billing[] = [];
+    const holder: Billing[] = [];
     const registryRss: number[] = [];
     const rawRss: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      billed.push(await heldLadder(sim.gatewayPort, certs.caFile));
+      // Alternated within each run, so load on the machine falls on both alike.
+      today.push(await heldLadder(sim.gatewayPort, certs.caFile, memorySetup));
+      holder.push(await heldLadder(sim.gatewayPort, certs.caFile, (clock) => storageSetup(azurite.connectionString, clock)));
       // The simulator runs in this process, the holders in their own: their RSS is theirs alone.
       registryRss.push(await rssPerConnection('registry', sim.gatewayPort, certs.caFile) / 1024);
       rawRss.push(await rssPerConnection('raw', sim.gatewayPort, certs.caFile) / 1024);
-      const b = billed[i];
-      process.stderr.write(`idle bench run ${i + 1}/${RUNS}: ladder ${b.totalMs.toFixed(0)} ms over ${b.ticks} ticks, ${registryRss[i].toFixed(1)} vs ${rawRss[i].toFixed(1)} KiB\n`);
+      process.stderr.write(`idle bench run ${i + 1}/${RUNS}: ladder ${sum(today[i].tickMs).toFixed(0)} ms, with the lease ${sum(holder[i].tickMs).toFixed(0)} ms over ${today[i].tickMs.length} ticks, ${registryRss[i].toFixed(1)} vs ${rawRss[i].toFixed(1)} KiB\n`);
     }
-    const perResult = billed.map((b) => b.totalMs / b.results);
-    const ratio = perResult.map((ms) => RUNG_31 / ms);
-    const floored = billed.map((b) => RUNG_31 / ((b.busyTicks * CONSUMPTION_FLOOR_MS + b.totalMs) / b.results));
+    const ratios = (perResult: number[]) => perResult.map((ms) => RUNG_31 / ms);
+    const ratio = (perResult: number[]) => medianRange(ratios(perResult));
+    const extraPerTick = holder.map((h, i) => (sum(h.tickMs) - sum(today[i].tickMs)) / h.tickMs.length);
+    const tripsPerTick = holder.map((h) => h.roundTrips / h.tickMs.length);
     const rssRatio = registryRss.map((r, i) => r / rawRss[i]);
-    const { ticks, busyTicks, results } = billed[0];
+    const { busyTicks, results } = today[0];
+    const ticks = today[0].tickMs.length;
+    const flexHolder = holder.map(flexPerResult);
     return [
       '## Idle survival',
       '',
-      `Machine: ${machine()}. ${RUNS} runs; median (min–max). Simulator in this process with classic TLS, no idle kill.`,
+      `Machine: ${machine()}. ${RUNS} runs; median (min–max). Simulator in this process with classic TLS, no idle kill; Azurite's Table service on loopback.`,
       '',
       `**Billed time.** The default ladder (3, 5, 15, 29, 31, 40 min × keepalive on/off = ${results} results) in held mode, on a`,
       `scaled clock: ${ticks} timer ticks a minute apart, of which ${busyTicks} open or check something. Billed time is the sum of`,
-      'the ticks\' durations (opening 12 TLS logins, then SELECT 1 on each rung as it falls due). The naive way holds one',
-      'invocation for the rung: 1860 s for the 31-minute rung.',
+      'the ticks\' durations (opening 12 TLS logins, then SELECT 1 on each rung as it falls due). Two holders, alternated in each run:',
+      '*in memory* is the registry alone (lease and journal in the process, no storage round trip: the figure before the lease),',
+      '*with the lease* is the function app\'s holder: each tick renews the idle lease (one conditional write), queries the idle runs',
+      'that need the holder (one query), and writes the journal when a cohort opens or a rung settles, all in Table storage. The naive way',
+      'holds one invocation for the rung: 1860 s for the 31-minute rung. Flex Consumption bills every execution at least 1,000 ms,',
+      'then in 100 ms steps ([billing](https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#billing)), so the Flex rows bill',
+      `every one of the ${ticks} ticks, quiet or busy, at least 1 s.`,
       '',
-      '| measure | result |',
-      '|---|---|',
-      `| billed ms for the whole ladder, summed over ticks | ${medianRange(billed.map((b) => b.totalMs))} |`,
-      `| billed ms per idle result | ${medianRange(perResult, 1)} |`,
-      `| naive single invocation for a 31-minute rung ÷ held billed per result | ${medianRange(ratio)}× |`,
-      `| the same with Consumption's 100 ms minimum on each busy tick | ${medianRange(floored)}× |`,
+      '| measure | in memory | with the lease |',
+      '|---|---|---|',
+      `| billed ms for the whole ladder, summed over ticks | ${medianRange(today.map((b) => sum(b.tickMs)))} | ${medianRange(holder.map((b) => sum(b.tickMs)))} |`,
+      `| billed ms per idle result | ${medianRange(today.map(rawPerResult), 1)} | ${medianRange(holder.map(rawPerResult), 1)} |`,
+      `| naive 31-minute invocation ÷ billed per result | ${ratio(today.map(rawPerResult))}× | ${ratio(holder.map(rawPerResult))}× |`,
+      `| storage round trips per tick | 0 | ${medianRange(tripsPerTick, 2)} |`,
+      `| ms the lease adds per tick | | ${medianRange(extraPerTick, 2)} |`,
+      `| Flex Consumption: billed ms per idle result, every tick ≥ 1 s | ${medianRange(today.map(flexPerResult))} | ${medianRange(flexHolder)} |`,
+      `| Flex Consumption: naive 31-minute invocation ÷ billed per result | ${ratio(today.map(flexPerResult))}× | ${ratio(flexHolder)}× |`,
+      '',
+      `Goal: a held result ≥ ${GOAL.toLocaleString('en-US')}× cheaper than the naive invocation (medians of this run):`,
+      '',
+      idleGoal('in memory, ticks billed by their duration', ratios(today.map(rawPerResult))),
+      idleGoal('with the lease, ticks billed by their duration', ratios(holder.map(rawPerResult))),
+      idleGoal('with the lease, every tick billed at Flex Consumption\'s 1,000 ms minimum', ratios(flexHolder), 1000, ticks, results),
+      '',
+      'The always-ready instance that keeps the holder alive costs more than its ticks ([deploy.md](deploy.md)).',
       '',
       `**Memory.** RSS per held connection (classic TLS, ${HELD} held, after GC, each side in its own process):`,
       '',
@@ -109,7 +96,7 @@ export async function run(): Promise<string> {
       'Run with `npm run bench -- idle`; `IDLE_BENCH_RUNS` and `IDLE_BENCH_CONNECTIONS` change the runs and the held count.',
     ].join('\n');
   } finally {
-    await sim.stop();
+    await Promise.all([sim.stop(), azurite.stop()]);
     certs.cleanup();
   }
 }

@@ -1,18 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Target } from '../config';
-import type { ConnectionOutcome, IdleRun, ProbeResult } from '../contract';
-import { ladderCells, runSingle } from '../idle';
-import { roundOptionsFrom } from '../runner';
+import type { ConnectionOutcome, ProbeResult } from '../contract';
+import { runSingle, type Standing } from '../idle';
+import { attendIdleRuns, idleProbeOptions as probeOptions } from './idle-runs';
 import { resultSink } from './result-sink';
-import type { AppRuntime, IdleDriver, Log } from './runtime';
-
-/** The holding process rewrites a run at least this often, so readers can tell it is alive. */
-const HEARTBEAT_MS = 60_000;
-/** A running run not rewritten for this long was held by a host that recycled or scaled in. */
-export const STALE_AFTER_MS = 5 * HEARTBEAT_MS;
-const DEFAULT_PUMP_MS = 2_000;
-
-const probeOptions = (rt: AppRuntime) => roundOptionsFrom(rt.settings, rt.env);
+import type { AppRuntime, Log } from './runtime';
 
 /**
  * Sends idle and pool results on like any other, and an idle verdict that appeared or changed
@@ -50,14 +41,39 @@ async function previousResults(rt: AppRuntime, log: Log): Promise<ProbeResult[]>
   }
 }
 
+const short = (id: string) => id.slice(0, 8);
+const at = (ms: number) => new Date(ms).toISOString();
+
+/** Why a tick did nothing here, for its log line. */
+function notHolder(standing: Standing, region: string): string {
+  const { lease, error } = standing;
+  if (error) return `the idle lease could not be checked (${error}), so this process holds nothing for region ${region}`;
+  return `process ${lease ? `${short(lease.holder)} holds the idle lease for region ${region} until ${at(lease.expiresAt)}` : `another process holds the idle lease for region ${region}`}`;
+}
+
 /**
- * The `idle-tick` timer: checks the rungs that are due and opens the cohorts that are due, for every
- * target, and says how many results it reported. `signal` stops it (Ctrl-C in `sqlprobe start`):
- * opens cut short are inconclusive, not failures.
+ * The `idle-tick` timer. In the process that holds the region's idle lease: checks the rungs that
+ * are due and opens the cohorts that are due, for every target, and attends to on-demand runs; it
+ * says how many results it reported. Anywhere else it does nothing for idle, and its log line says
+ * which process holds the lease. `signal` stops it (Ctrl-C in `sqlprobe start`): opens cut short
+ * are inconclusive, not failures.
  */
 export async function idleTick(rt: AppRuntime, log: Log, tick: { isPastDue?: boolean; signal?: AbortSignal } = {}): Promise<number> {
   const results = await rt.idle.tick(rt.targets, probeOptions(rt), tick.signal);
+  const standing = rt.idle.standing();
+  const region = rt.settings.region;
+  const pastDue = tick.isPastDue ? ' (past due: the timer moved to this instance or the host restarted)' : '';
+  if (!standing.holder) {
+    log.log(`sqlprobe: idle tick: nothing to do here: ${notHolder(standing, region)}${pastDue}`);
+    return 0;
+  }
+  if (standing.error) log.warn(`sqlprobe: idle lease not renewed (${standing.error}); this process holds it until its last renewal lapses`);
+  if (standing.took) {
+    const from = standing.tookFrom;
+    log.log(`sqlprobe: idle tick: this process (${short(rt.idle.id)}) now holds the idle lease for region ${region}${from ? `, after process ${short(from.holder)} (last heartbeat ${at(from.heartbeatAt)})` : ''}`);
+  }
   await recordIdleResults(rt, results, log);
+  await attendIdleRuns(rt, log);
   if (results.length > 0 || tick.isPastDue) log.log(`sqlprobe: idle tick reported ${results.length} result(s)${tick.isPastDue ? ' (past due)' : ''}`);
   return results.length;
 }
@@ -73,85 +89,4 @@ export async function idleLadder(rt: AppRuntime, target: Target, rungs: readonly
   sink.record(result);
   await sink.settle();
   return result;
-}
-
-/**
- * Starts an idle ladder for one target and returns its first record. The record is saved before
- * any connection opens, so a state store that fails leaves nothing held. This process holds the
- * connections, so it also checks them (a timer tick may land on another instance) and writes
- * the run to shared state until it completes, so any instance can answer for it.
- */
-export async function startIdleRun(rt: AppRuntime, target: Target, rungs: readonly number[] | undefined, log: Log): Promise<IdleRun> {
-  const { idle } = rt;
-  const planned = rungs ?? target.idle.rungs;
-  const now = new Date().toISOString();
-  const run: IdleRun = {
-    id: randomUUID(), target: target.name, rungs: [...planned], status: 'running', createdAt: now, updatedAt: now,
-    expected: ladderCells(planned, target.idle.keepalive).length, outcomes: [],
-  };
-  await rt.store.saveIdleRun(run);
-  idle.startRun(target, probeOptions(rt), planned, run.id);
-  pump(rt, idle, target, run, log);
-  return run;
-}
-
-function snapshot(idle: IdleDriver, id: string, target: Target, rungs: readonly number[], createdAt: string): IdleRun {
-  const status = idle.status(id);
-  return {
-    id,
-    target: target.name,
-    rungs: [...rungs],
-    status: status?.status ?? 'inconclusive',
-    createdAt,
-    updatedAt: new Date().toISOString(),
-    expected: status?.expected ?? 0,
-    outcomes: status?.outcomes ?? [],
-    ...(status?.outcomes.length ? { verdict: status.verdict } : {}),
-  };
-}
-
-/**
- * Drives one run in this process until it completes, saving it whenever it changes and at each heartbeat.
- * It stops for good once the run is over, even if that last save fails, and without another write
- * once the driver no longer knows the run (its registry was closed or recycled): the record then
- * goes stale and reads as inconclusive, as for any holder that went silent.
- */
-function pump(rt: AppRuntime, idle: IdleDriver, target: Target, first: IdleRun, log: Log): void {
-  let saved = first;
-  let busy = false;
-  const timer = setInterval(async () => {
-    if (busy) return;
-    if (!idle.status(first.id)) {
-      clearInterval(timer);
-      return;
-    }
-    busy = true;
-    try {
-      await recordIdleResults(rt, await idle.tick([target], probeOptions(rt)), log);
-      if (!idle.status(first.id)) {
-        clearInterval(timer);
-        return;
-      }
-      const next = snapshot(idle, first.id, target, first.rungs, first.createdAt);
-      if (next.status !== 'running') clearInterval(timer);
-      const changed = next.outcomes.length !== saved.outcomes.length || next.status !== saved.status;
-      if (changed || Date.parse(next.updatedAt) - Date.parse(saved.updatedAt) >= HEARTBEAT_MS) {
-        await rt.store.saveIdleRun(next);
-        saved = next;
-      }
-    } catch (err) {
-      log.error(`sqlprobe: idle run ${first.id}: ${String(err)}`);
-    } finally {
-      busy = false;
-    }
-  }, rt.idlePumpMs ?? DEFAULT_PUMP_MS);
-  // The held sockets keep a worker alive; this timer alone must not keep a CLI or a test from exiting.
-  timer.unref();
-}
-
-/** A run as any instance sees it; one whose holder went silent is inconclusive, never a failure. */
-export async function readIdleRun(rt: AppRuntime, id: string, now = Date.now()): Promise<IdleRun | undefined> {
-  const run = await rt.store.getIdleRun(id);
-  if (run?.status === 'running' && now - Date.parse(run.updatedAt) > STALE_AFTER_MS) return { ...run, status: 'inconclusive' };
-  return run;
 }

@@ -24,8 +24,11 @@ export const connectionOutcomeSchema = z.object({
   close: closeKind.optional(),
   /** The error exactly as the app would have seen it: tedious's message, which holds no secret. */
   error: z.string().optional(),
-  /** Why an outcome is inconclusive: the host recycled, the probe stopped, or the connection never opened. */
-  reason: z.enum(['host-recycled', 'stopped', 'open-failed']).optional(),
+  /**
+   * Why an outcome is inconclusive: the process holding it died (its lease expired), the probe
+   * stopped, the connection never opened, or its idle run was cancelled.
+   */
+  reason: z.enum(['host-recycled', 'stopped', 'open-failed', 'cancelled']).optional(),
   policy: policySchema.optional(),
 });
 export type ConnectionOutcome = z.infer<typeof connectionOutcomeSchema>;
@@ -91,24 +94,34 @@ export const poolDetailsSchema = z.object({
 export type PoolDetails = z.infer<typeof poolDetailsSchema>;
 
 /**
- * An idle run started over HTTP. The instance holding its connections writes it to shared state as
- * rungs settle, so `GET /api/idle-runs/{id}` answers from any instance.
+ * An idle run started over HTTP. The request is written to shared state; the region's idle holder
+ * picks it up and writes the outcomes to the same record as rungs settle, so
+ * `GET /api/idle-runs/{id}` answers from any instance.
  */
 export const idleRunSchema = z.object({
   id: z.uuid(),
   target: z.string(),
   /** Planned idle ages, in ms. */
   rungs: z.array(z.int().positive()),
-  /** `inconclusive`: the holding instance stopped reporting (recycled or scaled in). */
-  status: z.enum(['running', 'completed', 'inconclusive']),
+  /**
+   * `pending`: waiting for the idle holder to pick it up; `inconclusive`: the process holding it
+   * died (its lease expired); `cancelled`: a DELETE ended it.
+   */
+  status: z.enum(['running', 'completed', 'inconclusive', 'pending', 'cancelled']),
   createdAt: z.iso.datetime(),
-  /** Refreshed by the holding instance at least every heartbeat, even when nothing settled. */
+  /** When the record last changed. */
   updatedAt: z.iso.datetime(),
   /** How many outcomes the run settles in all: progress is `outcomes.length / expected`. */
   expected: z.int().nonnegative(),
   /** Outcomes so far, in the order they settled. */
   outcomes: z.array(connectionOutcomeSchema),
   verdict: verdictSchema.optional(),
+  /** The idle holder (its process generation) that picked the run up and holds its connections. */
+  holder: z.string().optional(),
+  /** Cancelled while its connections were held: the holder closes them at its next tick. */
+  closing: z.boolean().optional(),
+  /** The keepalive variants of each rung (the target's), so `expected` is rungs × variants. */
+  keepalive: z.array(keepaliveVariant).optional(),
 });
 export type IdleRun = z.infer<typeof idleRunSchema>;
 

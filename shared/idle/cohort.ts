@@ -163,8 +163,8 @@ export class Cohort {
     }));
   }
 
-  /** Gives up the unsettled connections (the probe stopped): each settles as inconclusive. */
-  abandon(reason: 'stopped' | 'host-recycled'): ConnectionOutcome[] {
+  /** Gives up the unsettled connections (the probe stopped, or its run was cancelled): each settles as inconclusive. */
+  abandon(reason: 'stopped' | 'host-recycled' | 'cancelled'): ConnectionOutcome[] {
     return this.entries.filter((e) => !e.outcome).map((entry) => {
       entry.held?.close();
       return this.settle(entry, this.inconclusive(entry, reason));

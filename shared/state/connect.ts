@@ -1,10 +1,10 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Settings } from '../config';
-import type { CohortJournal } from '../idle';
+import type { CohortJournal, HolderLease } from '../idle';
 import { MemoryStateStore } from './memory-store';
 import type { StateStore } from './store';
 
-const TABLES = { latest: 'sqlprobeLatest', idleRuns: 'sqlprobeIdleRuns', journal: 'sqlprobeIdleJournal' } as const;
+const TABLES = { latest: 'sqlprobeLatest', idleRuns: 'sqlprobeIdleRuns', journal: 'sqlprobeIdleJournal', lease: 'sqlprobeIdleLease' } as const;
 
 function tableEndpoint(settings: Settings): string | undefined {
   const account = settings.AzureWebJobsStorage__accountName;
@@ -33,8 +33,10 @@ async function tableClientFactory(settings: Settings): Promise<((table: string) 
 export interface StateConnection {
   kind: 'table' | 'memory';
   store: StateStore;
-  /** For the idle registry, so a recycled host's cohorts come back as inconclusive; none in memory (the registry keeps its own). */
+  /** For the idle registry, so a dead holder's cohorts come back as inconclusive; none in memory (the registry keeps its own). */
   journal?: CohortJournal;
+  /** Which process of the region holds the idle connections; none in memory (one process is always the holder). */
+  lease?: HolderLease;
 }
 
 /**
@@ -44,10 +46,11 @@ export interface StateConnection {
 export async function connectStateStore(settings: Settings): Promise<StateConnection> {
   const client = await tableClientFactory(settings);
   if (!client) return { kind: 'memory', store: new MemoryStateStore() };
-  const [{ TableStateStore }, { TableJournal }] = await Promise.all([import('./table-store'), import('./table-journal')]);
+  const [{ TableStateStore }, { TableJournal }, { TableLease }] = await Promise.all([import('./table-store'), import('./table-journal'), import('./table-lease')]);
   return {
     kind: 'table',
     store: new TableStateStore({ latest: client(TABLES.latest), idleRuns: client(TABLES.idleRuns) }, settings.region),
     journal: new TableJournal(client(TABLES.journal), settings.region),
+    lease: new TableLease(client(TABLES.lease), settings.region),
   };
 }

@@ -22,4 +22,18 @@ export class MemoryStateStore implements StateStore {
     const run = this.runs.get(id);
     return run && structuredClone(run);
   }
+
+  async updateIdleRun(id: string, change: (run: IdleRun) => IdleRun | undefined): Promise<IdleRun | undefined> {
+    const run = this.runs.get(id);
+    if (!run) return undefined;
+    const next = change(structuredClone(run));
+    if (next) this.runs.set(id, structuredClone(next));
+    return structuredClone(next ?? run);
+  }
+
+  async idleRunsToAttend(holder: string): Promise<IdleRun[]> {
+    return [...this.runs.values()]
+      .filter((r) => r.status === 'pending' || r.closing === true || (r.status === 'running' && (r.holder ?? '') !== holder))
+      .map((r) => structuredClone(r));
+  }
 }

@@ -36,14 +36,21 @@ export function once(create: () => Promise<unknown>): () => Promise<void> {
   };
 }
 
+/** The HTTP status of a storage SDK error (RestError), if it has one. */
+export const statusOf = (err: unknown): number | undefined => (err as { statusCode?: number } | undefined)?.statusCode;
+
 export interface StateTables {
   /** Latest results: PartitionKey = region (apps in several regions may share an account), RowKey = "<target>~<probe>". */
   latest: TableClient;
-  /** Idle runs: PartitionKey = run id, RowKey = "run". */
+  /**
+   * Idle runs: PartitionKey = region, RowKey = run id; `status`, `holder` and `closing` are also
+   * columns of their own, so the holder finds the runs that need it with one query.
+   */
   idleRuns: TableClient;
 }
 
-const RUN = 'run';
+/** A run changed by someone else between our read and our write is read again and changed again; this many times at most. */
+const RUN_WRITE_TRIES = 10;
 
 /** Shared state in the app's storage account, so every instance sees the same runs and results. */
 export class TableStateStore implements StateStore {
@@ -66,18 +73,51 @@ export class TableStateStore implements StateStore {
     return results;
   }
 
+  private runEntity(run: IdleRun) {
+    return { partitionKey: this.region, rowKey: run.id, status: run.status, holder: run.holder ?? '', closing: run.closing ?? false, ...toChunks(run) };
+  }
+
   async saveIdleRun(run: IdleRun): Promise<void> {
     await this.ensureTables();
-    await this.tables.idleRuns.upsertEntity({ partitionKey: run.id, rowKey: RUN, ...toChunks(run) }, 'Replace');
+    await this.tables.idleRuns.upsertEntity(this.runEntity(run), 'Replace');
   }
 
   async getIdleRun(id: string): Promise<IdleRun | undefined> {
+    return (await this.readRun(id))?.run;
+  }
+
+  private async readRun(id: string): Promise<{ run: IdleRun; etag: string } | undefined> {
     await this.ensureTables();
     try {
-      return idleRunSchema.parse(fromChunks(await this.tables.idleRuns.getEntity(id, RUN)));
+      const entity = await this.tables.idleRuns.getEntity(this.region, id);
+      return { run: idleRunSchema.parse(fromChunks(entity)), etag: entity.etag };
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      if (statusOf(err) === 404) return undefined;
       throw err;
     }
+  }
+
+  async updateIdleRun(id: string, change: (run: IdleRun) => IdleRun | undefined): Promise<IdleRun | undefined> {
+    for (let i = 0; i < RUN_WRITE_TRIES; i++) {
+      const stored = await this.readRun(id);
+      if (!stored) return undefined;
+      const next = change(stored.run);
+      if (!next) return stored.run;
+      try {
+        await this.tables.idleRuns.updateEntity(this.runEntity(next), 'Replace', { etag: stored.etag });
+        return next;
+      } catch (err) {
+        if (statusOf(err) !== 412) throw err;
+      }
+    }
+    throw new Error(`idle run ${id}: changed by others on each of ${RUN_WRITE_TRIES} tries`);
+  }
+
+  async idleRunsToAttend(holder: string): Promise<IdleRun[]> {
+    await this.ensureTables();
+    const filter = odata`PartitionKey eq ${this.region} and (status eq 'pending' or closing eq true or (status eq 'running' and holder ne ${holder}))`;
+    const runs: IdleRun[] = [];
+    for await (const entity of this.tables.idleRuns.listEntities({ queryOptions: { filter } })) runs.push(idleRunSchema.parse(fromChunks(entity)));
+    return runs;
   }
 }

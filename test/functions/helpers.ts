@@ -1,6 +1,6 @@
 import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AppRuntime } from '../../shared/app';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config';
 import type { ProbeResult, VerdictChange } from '../../shared/contract';
 import { IdleRegistry } from '../../shared/idle';
 import { MemoryStateStore } from '../../shared/state';
@@ -45,6 +45,10 @@ export function post(route: string, body: unknown): HttpRequest {
 
 export function get(route: string, params: Record<string, string> = {}): HttpRequest {
   return new HttpRequest({ method: 'GET', url: `http://localhost/api/${route}`, params });
+}
+
+export function del(route: string, params: Record<string, string> = {}): HttpRequest {
+  return new HttpRequest({ method: 'DELETE', url: `http://localhost/api/${route}`, params });
 }
 
 /** The JSON body of a handler's answer (handlers answer with jsonBody). */

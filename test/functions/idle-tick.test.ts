@@ -1,6 +1,6 @@
 import type { Timer } from '@azure/functions';
 import { idleTickTimer } from '../../functions/handlers/timers';
-import { IdleRegistry } from '../../shared/idle/registry';
+import { IdleRegistry } from '../../shared/idle';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_USER, startSim } from '../helpers/sim';

@@ -48,6 +48,7 @@ describe('function registration', () => {
       probe: expect.objectContaining({ methods: ['POST'], authLevel: 'function', route: 'probe' }),
       'idle-runs-start': expect.objectContaining({ methods: ['POST'], authLevel: 'function', route: 'idle-runs' }),
       'idle-runs-status': expect.objectContaining({ methods: ['GET'], authLevel: 'function', route: 'idle-runs/{id}' }),
+      'idle-runs-cancel': expect.objectContaining({ methods: ['DELETE'], authLevel: 'function', route: 'idle-runs/{id}' }),
       targets: expect.objectContaining({ methods: ['GET'], authLevel: 'function', route: 'targets' }),
     });
   });

@@ -63,7 +63,7 @@ describe('idle-tick timer', () => {
       await idleTickTimer(async () => rt)(timer(true), ctx);
       // The one target with the idle probe listens nowhere: its cohort cannot open, which is a result.
       expect(rt.telemetry.results.map((r) => [r.target, r.probe, r.success, r.error?.class])).toEqual([['closed', 'idle', false, 'tcp-refused']]);
-      expect(ctx.lines).toEqual(['information: sqlprobe: idle tick reported 1 result(s) (past due)']);
+      expect(ctx.lines).toEqual([expect.stringMatching(/^information: sqlprobe: idle tick: this process \(\w{8}\) now holds the idle lease for region test$/), 'information: sqlprobe: idle tick reported 1 result(s) (past due)']);
     } finally {
       await rt.idle.close();
     }

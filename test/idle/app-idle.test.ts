@@ -1,10 +1,9 @@
 import { type AppRuntime, idleTick, type Log, startIdleRun } from '../../shared/app';
-import { loadConfig } from '../../shared/config';
-import type { Target } from '../../shared/config/target';
+import { loadConfig, type Target } from '../../shared/config';
 import type { IdleRun, ProbeResult, VerdictChange } from '../../shared/contract';
+import { IdleRegistry } from '../../shared/idle';
 import { Cohort, poolPlan } from '../../shared/idle/cohort';
 import { openHeldSession } from '../../shared/idle/held-connection';
-import { IdleRegistry } from '../../shared/idle/registry';
 import { poolDetails } from '../../shared/idle/results';
 import { MemoryStateStore, type StateStore } from '../../shared/state';
 import type { Telemetry } from '../../shared/telemetry';
@@ -88,6 +87,7 @@ describe('the idle-tick work with a state store that fails', () => {
     expect(rt.telemetry.changes[0].previous).toBeUndefined();
     expect(store.calls).toBe(2); // asked for the previous verdicts, then to save the result
     expect(log.lines).toEqual([
+      expect.stringMatching(/^info: sqlprobe: idle tick: this process \(\w{8}\) now holds the idle lease for region test$/),
       expect.stringMatching(/^warn: sqlprobe: previous verdicts not read from state storage \(Error: connect ECONNREFUSED .*\); every idle verdict this tick is reported as new$/),
       expect.stringMatching(/^warn: sqlprobe: 1 result\(s\) not saved to state storage/),
       'info: sqlprobe: idle tick reported 1 result(s)',
@@ -104,16 +104,19 @@ describe('the idle-tick work with a state store that fails', () => {
     expect(sim.sessions()).toEqual([]);
   });
 
-  test('a saved run holds its connections and reports under the id it was saved as', async () => {
+  test('a saved run is picked up by the holder\'s next tick, holds its connections and reports under the id it was saved as', async () => {
     const store = new MemoryStateStore();
     const target = simTarget(sim, { name: 'orders', probes: ['login'], idle: { keepalive: ['on', 'off'] } });
     const rt = runtime([target], registry, store);
     const run = await startIdleRun(rt, target, [5000, 10_000], logLines());
-    expect(run).toMatchObject({ status: 'running', expected: 4, outcomes: [], rungs: [5000, 10_000] });
+    // This process has not ticked yet, so it does not hold the idle lease: the run waits for the holder.
+    expect(run).toMatchObject({ status: 'pending', expected: 4, outcomes: [], rungs: [5000, 10_000] });
     expect(await store.getIdleRun(run.id)).toEqual(run);
-    await registry.tick([target], { region: 'test', timeoutMs: 5000, env: rt.env });
+    expect(registry.held()).toBe(0);
+    await idleTick(rt, logLines());
     expect(registry.held()).toBe(4);
     expect(registry.status(run.id)).toMatchObject({ status: 'running', expected: 4 });
+    expect(await store.getIdleRun(run.id)).toMatchObject({ status: 'running', holder: registry.tenureId() });
   });
 });
 
@@ -143,7 +146,7 @@ describe('stopping an idle tick (Ctrl-C in sqlprobe start)', () => {
       expect(rt.telemetry.results.filter((r) => r.probe === 'pool')).toEqual([]);
       expect(registry.held()).toBe(0);
       // No warning: a stop is not a fault.
-      expect(log.lines).toEqual(['info: sqlprobe: idle tick reported 1 result(s)']);
+      expect(log.lines).toEqual([expect.stringMatching(/now holds the idle lease/), 'info: sqlprobe: idle tick reported 1 result(s)']);
     } finally {
       await registry.close();
       await sim.stop();

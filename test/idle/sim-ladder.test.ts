@@ -1,5 +1,5 @@
 import { type ConnectionOutcome, probeResultSchema } from '../../shared/contract';
-import { runSingle } from '../../shared/idle/single';
+import { runSingle } from '../../shared/idle';
 import type { Simulator } from '../../sim';
 import { cleanupCerts, SIM_OPTIONS, simTarget, startTlsSim as startSim } from '../helpers/sim';
 

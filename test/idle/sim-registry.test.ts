@@ -1,4 +1,4 @@
-import { IdleRegistry } from '../../shared/idle/registry';
+import { IdleRegistry } from '../../shared/idle';
 import { probeResultSchema } from '../../shared/contract';
 import type { Simulator } from '../../sim';
 import { cleanupCerts, SIM_OPTIONS, simTarget, startTlsSim as startSim } from '../helpers/sim';
@@ -92,10 +92,12 @@ describe('the idle registry held across ticks, against the simulator', () => {
     await capped.close();
   });
 
-  test('an async run: startRun returns at once, status follows the ticks to the verdict', async () => {
+  test('an async run: startRun returns once its open is queued, status follows the ticks to the verdict', async () => {
     const target = simTarget(sim, { probes: ['login'], idle: { keepalive: ['on'], useTimeout: '1s' } });
-    const id = registry.startRun(target, SIM_OPTIONS, [200, 1800]);
+    const id = await registry.startRun(target, SIM_OPTIONS, [200, 1800]);
     expect(registry.status(id)).toMatchObject({ status: 'running', expected: 2, outcomes: [] });
+    // Rungs count from the end of the logins.
+    await registry.drain();
     await sleep(300);
     await registry.tick([target], SIM_OPTIONS);
     expect(registry.status(id)).toMatchObject({ status: 'running', outcomes: [{ rungMs: 200, outcome: 'survived' }] });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { verdictFor } from '../../shared/idle/verdict';
+import { verdictFor } from '../../shared/idle';
 import { IDLE_OUTCOMES, type ConnectionOutcome } from '../../shared/contract';
 
 const MIN = 60_000;

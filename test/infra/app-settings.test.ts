@@ -1,5 +1,5 @@
 // Every setting sqlprobe reads is either set by the Bicep or documented as optional for operators.
-import { SETTING_NAMES } from '../../shared/config/settings';
+import { SETTING_NAMES } from '../../shared/config';
 import { infraFiles, readRepoFile, settingsInSection } from './infra-files';
 
 const bicep = infraFiles('.bicep').map((f) => f.text).join('\n');

@@ -1,7 +1,7 @@
 // Alert queries and the workbook read only names that the telemetry module emits: renaming a metric,
 // event or dimension in shared/telemetry/names.ts without updating infra/ fails here.
 import { IDLE_OUTCOMES, PHASES } from '../../shared/contract';
-import { DIMENSIONS, EVENTS, METRICS } from '../../shared/telemetry/names';
+import { DIMENSIONS, EVENTS, METRICS } from '../../shared/telemetry';
 import { dimensionNames, infraFiles, sqlprobeNames } from './infra-files';
 
 const dimensions = new Set<string>(Object.values(DIMENSIONS));

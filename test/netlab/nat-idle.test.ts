@@ -1,4 +1,4 @@
-import type { TargetInput } from '../../shared/config/target';
+import type { TargetInput } from '../../shared/config';
 import { probeResultSchema, type ProbeResult } from '../../shared/contract';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { describeWithNetns, Netlab } from '../helpers/netns';

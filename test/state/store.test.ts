@@ -84,15 +84,44 @@ describe('connectStateStore', () => {
 });
 
 describe('table journal (Azurite)', () => {
-  it('lists a target\'s open cohorts until they are removed', async () => {
-    const entry: JournalEntry = { cohort: randomUUID(), target: 'orders', kind: 'idle', generation: 'g1', pending: [{ rungMs: 5000, keepalive: 'off' }], runId: randomUUID() };
-    await journal.save(entry);
-    await journal.save({ ...entry, cohort: randomUUID(), target: 'billing' });
-    expect(await journal.list('orders')).toEqual([entry]);
-    await journal.save({ ...entry, pending: [] });
-    expect(await journal.list('orders')).toEqual([{ ...entry, pending: [] }]);
+  it('lists the region\'s open cohorts until they are removed', async () => {
+    const entry: JournalEntry = { cohort: randomUUID(), target: 'orders', kind: 'idle', generation: 'g1', term: 1, heartbeatAt: new Date().toISOString(), pending: [{ rungMs: 5000, keepalive: 'off' }], runId: randomUUID() };
+    const other = { ...entry, cohort: randomUUID(), target: 'billing' };
+    expect(await journal.save(entry)).toBe(true);
+    expect(await journal.save(other)).toBe(true);
+    const mine = async () => (await journal.list()).filter((e) => e.cohort === entry.cohort || e.cohort === other.cohort);
+    expect(await mine()).toEqual(expect.arrayContaining([entry, other]));
+    expect(await journal.save({ ...entry, pending: [] })).toBe(true);
+    expect((await mine()).find((e) => e.cohort === entry.cohort)).toEqual({ ...entry, pending: [] });
     await journal.remove(entry.cohort);
     await journal.remove(entry.cohort);
-    expect(await journal.list('orders')).toEqual([]);
+    await journal.remove(other.cohort);
+    expect(await mine()).toEqual([]);
+  });
+
+  it('lets exactly one of two holders take an entry, and never writes a taken entry back', async () => {
+    const { settings } = loadConfig({ AzureWebJobsStorage: azurite.connectionString, SQLPROBE_REGION: 'westeurope' });
+    const [a, b] = [(await connectStateStore(settings)).journal!, (await connectStateStore(settings)).journal!];
+    const entry: JournalEntry = { cohort: randomUUID(), target: 'orders', kind: 'idle', generation: 'dead', term: 3, pending: [{ rungMs: 5000, keepalive: 'on' }] };
+    const owner = (await connectStateStore(settings)).journal!;
+    expect(await owner.save(entry)).toBe(true);
+    const [listedA, listedB] = [await a.list(), await b.list()];
+    const seen = (list: JournalEntry[]) => list.find((e) => e.cohort === entry.cohort)!;
+    const takes = await Promise.all([a.take(seen(listedA)), b.take(seen(listedB))]);
+    expect(takes.filter(Boolean)).toHaveLength(1);
+    // The holder that wrote it lost its lease meanwhile: its next write is refused, not a resurrection.
+    expect(await owner.save({ ...entry, pending: [] })).toBe(false);
+    expect((await a.list()).some((e) => e.cohort === entry.cohort)).toBe(false);
+  });
+
+  it('does not take an entry its holder changed after it was listed', async () => {
+    const { settings } = loadConfig({ AzureWebJobsStorage: azurite.connectionString, SQLPROBE_REGION: 'westeurope' });
+    const [owner, other] = [(await connectStateStore(settings)).journal!, (await connectStateStore(settings)).journal!];
+    const entry: JournalEntry = { cohort: randomUUID(), target: 'orders', kind: 'pool', generation: 'alive', term: 1, pending: [{ rungMs: 1000, keepalive: 'on' }] };
+    await owner.save(entry);
+    const listed = (await other.list()).find((e) => e.cohort === entry.cohort)!;
+    expect(await owner.save({ ...entry, pending: [] })).toBe(true);
+    expect(await other.take(listed)).toBe(false);
+    await owner.remove(entry.cohort);
   });
 });

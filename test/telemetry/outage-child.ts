@@ -1,3 +1,5 @@
+
+
 // A telemetry host in a process of its own, built the way the function app builds it (runtimeFromEnv
 // from app settings, so the outbox in the storage account is wired as in production). The test drives
 // it over IPC: record results, flush with the invocation's bound, and is free to kill -9 it.

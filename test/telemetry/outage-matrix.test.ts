@@ -1,8 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProbeResult } from '../../shared/contract';
-import type { VerdictChange } from '../../shared/contract';
+import type { ProbeResult, VerdictChange } from '../../shared/contract';
 import { METRICS } from '../../shared/telemetry';
 import { idleTick, loginFailure, loginSuccess, poolRun } from '../helpers/results';
 import { delivered, heldInQueue } from './held';

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProbeResult } from '../../shared/contract';
-import type { VerdictChange } from '../../shared/contract';
+import type { ProbeResult, VerdictChange } from '../../shared/contract';
 
 const ROOT = join(__dirname, '..', '..');
 const CHILD = [join(ROOT, 'test', 'helpers', 'ts-register.js'), join(__dirname, 'outage-child.ts')];

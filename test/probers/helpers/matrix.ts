@@ -1,5 +1,5 @@
 import type { SimConfigInput, Simulator } from '../../../sim';
-import type { TargetInput } from '../../../shared/config/target';
+import type { TargetInput } from '../../../shared/config';
 import type { ProbeResult } from '../../../shared/contract';
 import type { ProbeOptions } from '../../../shared/probers/prober';
 import { PASSWORD, TOKEN } from '../fixtures';
