@@ -161,6 +161,8 @@ export class Transport {
 
   close(how: 'fin' | 'rst'): void {
     if (this.socket.destroyed) return;
+    // Nothing the client still sends is answered once the server has decided to close.
+    this.input = () => undefined;
     if (how === 'rst') {
       this.socket.resetAndDestroy();
       return;

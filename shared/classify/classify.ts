@@ -61,14 +61,15 @@ function errorMessage(error: unknown): string {
 
 /**
  * A peer that closed the connection cleanly (FIN): our codec says so with PEER_CLOSED, while
- * tedious and Node's TLS report it as an ECONNRESET with no syscall; a reset from the kernel
- * names its syscall (read, write, connect).
+ * tedious ("socket hang up") and Node's TLS ("Client network socket disconnected …") report it as
+ * an ECONNRESET of their own making. A reset from the kernel names its syscall and its code
+ * ("read ECONNRESET").
  */
 function closedCleanly(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
-  const e = error as { code?: unknown; syscall?: unknown; cause?: unknown };
-  if (e.code === PEER_CLOSED || (e.code === 'ECONNRESET' && e.syscall === undefined)) return true;
-  return closedCleanly(e.cause, depth + 1);
+  const e = error as { code?: unknown; syscall?: unknown; message?: unknown; cause?: unknown };
+  const madeUpReset = e.code === 'ECONNRESET' && e.syscall === undefined && typeof e.message === 'string' && !e.message.includes('ECONNRESET');
+  return e.code === PEER_CLOSED || madeUpReset || closedCleanly(e.cause, depth + 1);
 }
 
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['AbortError', 'TimeoutError', 'ABORT_ERR', 'ETIMEOUT']);

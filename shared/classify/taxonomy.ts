@@ -209,7 +209,7 @@ export const CLASSES: Record<FailureClass, ClassInfo> = {
   },
   'server-closed': {
     transient: true,
-    recommendation: 'Whatever accepts connections on {server}:{port} closed this one cleanly (a FIN, not a reset) before login completed, without a TDS error. Check that the port is the SQL endpoint, that a load balancer or proxy in front of it has healthy backends, and that the server is not at its connection limit or shutting down. A reset would point at TLS inspection; a clean close does not.',
+    recommendation: 'Whatever accepts connections on {server}:{port} closed this one cleanly (a FIN, not a reset) before login completed, without a TDS error. Check that the port is the SQL endpoint, that a load balancer or proxy in front of it has healthy backends, and that the server is not at its connection limit or shutting down.',
     docsUrl: DOCS.architecture,
   },
   'windows-auth-required': {

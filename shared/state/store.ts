@@ -12,6 +12,8 @@ export interface StateStore {
   /** Creates or replaces a run: its writer is the one instance that holds its connections. */
   saveIdleRun(run: IdleRun): Promise<void>;
   getIdleRun(id: string): Promise<IdleRun | undefined>;
+  /** Claims `key` for `ms` (an on-demand login cool-down): 0 when claimed, else the ms left on the claim that holds it. */
+  claimCooldown(key: string, ms: number, now?: number): Promise<number>;
 }
 
 /** The key under which a result replaces its predecessor. */

@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { idleRunSchema, probeResultSchema, type IdleRun, type ProbeResult } from '../contract';
+import { TableCooldowns } from './cooldowns';
 import { resultKey, type StateStore } from './store';
 
 /**
@@ -41,6 +42,8 @@ export interface StateTables {
   latest: TableClient;
   /** Idle runs: PartitionKey = run id, RowKey = "run". */
   idleRuns: TableClient;
+  /** On-demand login cool-downs: PartitionKey = region, RowKey = the target's key. */
+  cooldowns: TableClient;
 }
 
 const RUN = 'run';
@@ -48,9 +51,12 @@ const RUN = 'run';
 /** Shared state in the app's storage account, so every instance sees the same runs and results. */
 export class TableStateStore implements StateStore {
   /** createTable ignores "already exists", so once per process is enough. */
-  private readonly ensureTables = once(() => Promise.all([this.tables.latest.createTable(), this.tables.idleRuns.createTable()]));
+  private readonly ensureTables = once(() => Promise.all([this.tables.latest.createTable(), this.tables.idleRuns.createTable(), this.tables.cooldowns.createTable()]));
+  private readonly cooldowns: TableCooldowns;
 
-  constructor(private readonly tables: StateTables, private readonly region: string) {}
+  constructor(private readonly tables: StateTables, private readonly region: string) {
+    this.cooldowns = new TableCooldowns(tables.cooldowns, region, this.ensureTables);
+  }
 
   async recordResult(result: ProbeResult): Promise<void> {
     await this.ensureTables();
@@ -79,5 +85,9 @@ export class TableStateStore implements StateStore {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
       throw err;
     }
+  }
+
+  claimCooldown(key: string, ms: number, now?: number): Promise<number> {
+    return this.cooldowns.claim(key, ms, now);
   }
 }

@@ -65,7 +65,7 @@ describe('a bad numeric or duration flag names the flag and what it takes', () =
     [['--port', '1.5'], `option '--port <port>' argument '1.5' is invalid. expected an integer 0–65535`],
     [['--node-port', '-1'], `option '--node-port <port>' argument '-1' is invalid. expected an integer 0–65535`],
     [['--edition', 'x'], `option '--edition <n>' argument 'x' is invalid. expected an integer EngineEdition, e.g. 5 (SQL Database) or 8 (Managed Instance), got "x".`],
-    [['--max-sessions', 'x'], `option '--max-sessions <n>' argument 'x' is invalid. expected a whole number of sessions, 1 or more, got "x".`],
+    [['--max-sessions', 'x'], `option '--max-sessions <n>' argument 'x' is invalid. expected a whole number of sessions, 1 or more (at most 100000), got "x".`],
     [['--max-sessions', '0'], `option '--max-sessions <n>' argument '0' is invalid. expected a whole number of sessions, 1 or more`],
     [['--latency', 'soon'], `option '--latency <duration>' argument 'soon' is invalid. expected a duration such as 20ms, 5s, 30m or 1h, got "soon".`],
     [['--idle-timeout', '5x'], `option '--idle-timeout <duration>' argument '5x' is invalid. expected a duration`],
@@ -84,7 +84,7 @@ test('configFromFlags, called with bad values directly, names the flag too', () 
   const good = flags();
   expect(() => configFromFlags({ ...good, port: NaN })).toThrow(/^--port: expected an integer 0–65535 \(0 picks a free port\), got NaN$/);
   expect(() => configFromFlags({ ...good, edition: 2.5, maxSessions: 0 })).toThrow(
-    /^--max-sessions: expected a whole number of sessions, 1 or more, got 0\n--edition: expected an integer EngineEdition, e\.g\. 5 \(SQL Database\) or 8 \(Managed Instance\), got 2\.5$/,
+    /^--max-sessions: expected a whole number of sessions, 1 or more \(at most 100000\), got 0\n--edition: expected an integer EngineEdition, e\.g\. 5 \(SQL Database\) or 8 \(Managed Instance\), got 2\.5$/,
   );
 });
 
