@@ -103,3 +103,18 @@ test('durations, faults and event lines', () => {
   expect(parseFault('none')).toBeNull();
   expect(formatEvent({ at: new Date(0), listener: 'gateway', session: 3, kind: 'login', detail: 'spid=51' })).toBe('1970-01-01T00:00:00.000Z gateway #3 login spid=51');
 });
+
+test('the pre-login deadline and the connection cap have flags, defaults and bounds', () => {
+  expect(configFromFlags(flags())).toMatchObject({ preloginTimeoutMs: 30_000, maxConnections: 10_000 });
+  expect(configFromFlags(flags(['--prelogin-timeout', '5s', '--max-connections', '50']))).toMatchObject({ preloginTimeoutMs: 5000, maxConnections: 50 });
+  expect(() => configFromFlags(flags(['--prelogin-timeout', '2h']))).toThrow(/^--prelogin-timeout: expected a duration from 1ms to 1h such as 30s, got 7200000$/);
+  expect(() => configFromFlags(flags(['--latency', '600h']))).toThrow(/^--latency: expected a duration from 0ms to 60s such as 20ms, got 2160000000$/);
+  expect(() => configFromFlags(flags(['--idle-timeout', '600h']))).toThrow(/^--idle-timeout: expected a duration from 1ms to 24h such as 30m, got 2160000000$/);
+  expect(parse(['--max-connections', '0']).error?.message).toContain('expected a whole number of connections from 1 to 100000, got "0"');
+});
+
+test('fin and bad-prelogin faults parse from the fault command', () => {
+  expect(parseFault('fin:accept')).toEqual({ kind: 'fin', phase: 'accept' });
+  expect(parseFault('fin:tls')).toEqual({ kind: 'fin', phase: 'tls' });
+  expect(parseFault('bad-prelogin')).toEqual({ kind: 'bad-prelogin' });
+});
