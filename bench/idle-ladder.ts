@@ -56,7 +56,7 @@ export async function storageSetup(connectionString: string, clock: () => number
   const region = `bench-${randomUUID().slice(0, 8)}`;
   const lease = new TableLease(client('sqlprobeIdleLease'), region);
   const journal = new TableJournal(client('sqlprobeIdleJournal'), region);
-  const store = new TableStateStore({ latest: client('sqlprobeLatest'), idleRuns: client('sqlprobeIdleRuns') }, region);
+  const store = new TableStateStore({ latest: client('sqlprobeLatest'), idleRuns: client('sqlprobeIdleRuns'), cooldowns: client('sqlprobeCooldowns') }, region);
   const registry = new IdleRegistry({ clock, lease, journal });
   await Promise.all([lease.read(), journal.list(), store.idleRunsToAttend('warm-up')]);
   trips = 0;

@@ -1,5 +1,3 @@
-
-
 /**
  * Child process of the sinks benchmark: connectivity rounds through the app layer (probeTargets,
  * as the connectivity timer runs them) with the Prometheus endpoint and/or OTLP export on or off,

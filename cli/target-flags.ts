@@ -1,7 +1,6 @@
-import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { adHocServerSchema, adHocTarget, CLI_AD_HOC } from '../shared/app';
-import { idleSchema, loginProblem, loginWithoutCredentials, targetSchema, type Target } from '../shared/config';
+import { errorCode, idleSchema, loginProblem, loginWithoutCredentials, MAX_CA_FILE_BYTES, readRegularFile, targetSchema, type Target } from '../shared/config';
 import type { ProbeName } from '../shared/contract';
 import { UsageError } from './exit';
 
@@ -52,12 +51,13 @@ function parseEncrypt(text: string | undefined): true | 'strict' | undefined {
   throw new UsageError(flagProblem('--encrypt', 'expected true or strict (unencrypted connections are not probed)', text));
 }
 
+/** Read as a configured target's caFile is: a regular file under the cap, so /dev/zero or a FIFO is refused, not read forever. */
 function checkReadable(path: string | undefined): void {
   if (path === undefined) return;
   try {
-    accessSync(path, constants.R_OK);
+    readRegularFile(path, MAX_CA_FILE_BYTES);
   } catch (err) {
-    throw new UsageError(`--ca-file: cannot read "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'}); give the path to a PEM file`);
+    throw new UsageError(`--ca-file: cannot read "${path}" (${errorCode(err)}); give the path to a PEM file`);
   }
 }
 

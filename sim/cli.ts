@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { type CliOptions, configFromFlags, formatEvent, parseArg, parseDuration, parseFault } from './flags';
+import { type CliOptions, configFromFlags, formatEvent, parseArg, parseDuration, parseFault, printable } from './flags';
 import { type Simulator, start } from './index';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -15,9 +15,9 @@ async function command(sim: Simulator, line: string, out: (s: string) => void): 
     sim.failover({ unavailableMs: args[0] ? parseDuration(args[0]) : 0 });
     out('failover');
   } else if (verb === 'sessions') {
-    for (const s of sim.sessions()) out(`#${s.id} spid=${s.spid} ${s.listener} ${s.state} ${s.client} ${s.encryption} ${s.user ?? ''}@${s.database ?? ''}`);
+    for (const s of sim.sessions()) out(`#${s.id} spid=${s.spid} ${s.listener} ${s.state} ${s.client} ${s.encryption} ${printable(s.user ?? '')}@${printable(s.database ?? '')}`);
   } else if (verb) {
-    out('commands: fault gateway|node <refuse|blackhole|rst:prelogin|rst:tls|rst:login|rst:query|close-after-login|silent-drop|slow-start:5s|none>, failover [30s], sessions');
+    out('commands: fault gateway|node <refuse|blackhole|rst:prelogin|rst:tls|rst:login|rst:query|close-after-login|silent-drop|slow-start:5s|fin:accept|fin:prelogin|fin:tls|fin:login|bad-prelogin|none>, failover [30s], sessions');
   }
 }
 
@@ -44,6 +44,8 @@ export function buildSimCommand(): Command {
     .option('--error <number>', 'every login gets this error (repeatable)', collect, [])
     .addOption(new Option('--latency <duration>', 'delay before every response message').argParser(parseArg.duration).default(0, '0ms'))
     .option('--max-sessions <n>', 'session cap; further logins get 10928', parseArg.maxSessions)
+    .addOption(new Option('--prelogin-timeout <duration>', 'close a connection that has not logged in this long after connecting').argParser(parseArg.duration).default(30_000, '30s'))
+    .option('--max-connections <n>', 'connections open at once, both ports together; more are closed as they arrive', parseArg.maxConnections, 10_000)
     .action(async (o: CliOptions) => {
       const out = (s: string): void => void process.stdout.write(`${s}\n`);
       const sim = await start(configFromFlags(o));

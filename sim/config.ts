@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
+const HOUR_MS = 3_600_000;
+/** A duration in milliseconds from `min` to `max`: every one of them ends up in a timer. */
+const ms = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** The most connections (or sessions) the simulator takes at once: each costs a file descriptor and memory. */
+export const MAX_CONNECTIONS = 100_000;
+
 /** Login errors the simulator can inject, each with Azure SQL's wording (see sim/errors.ts). */
-export const INJECTABLE_ERRORS = [40613, 40615, 40501, 40532, 47073, 40914, 10928, 40197, 4060, 18456] as const;
+export const INJECTABLE_ERRORS = [40613, 40615, 40501, 40532, 47073, 40914, 10928, 40197, 4060, 18456, 18452] as const;
 
 export const ErrorInjectionSchema = z.object({
   number: z.literal(INJECTABLE_ERRORS),
@@ -49,13 +56,17 @@ export const SimConfigSchema = z.object({
   /** Certificate and key (PEM files). Without them no TLS is possible and encryption counts as notsup. */
   tls: TlsFilesSchema.optional(),
   /** Proxy only: the gateway kills a session that has sent no request for this long. */
-  idleTimeoutMs: z.number().int().positive().default(30 * 60_000),
+  idleTimeoutMs: ms(1, 24 * HOUR_MS).default(30 * 60_000),
   idleClose: z.enum(['fin', 'rst']).default('fin'),
   /** Delay before every response message. */
-  latencyMs: z.number().int().min(0).default(0),
+  latencyMs: ms(0, 60_000).default(0),
   /** Logged-in sessions allowed at once; further logins get 10928. */
-  maxSessions: z.number().int().positive().optional(),
+  maxSessions: z.number().int().min(1).max(MAX_CONNECTIONS).optional(),
   servers: z.array(LogicalServerSchema).min(1).default([LogicalServerSchema.parse({})]),
+  /** A connection that has not logged in this long after it connected is closed (FIN): a client that never sends PRELOGIN holds nothing for long. */
+  preloginTimeoutMs: ms(1, HOUR_MS).default(30_000),
+  /** Connections open at once, both ports together, sessions or not; the next one is closed as it is accepted. */
+  maxConnections: z.number().int().min(1).max(MAX_CONNECTIONS).default(10_000),
 });
 
 export type SimConfigInput = z.input<typeof SimConfigSchema>;
@@ -80,6 +91,10 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   /** Every session stops reading and writing without closing, as behind a dead NAT. New ones too. */
   z.object({ kind: z.literal('silent-drop') }),
   /** The PRELOGIN response is delayed. */
-  z.object({ kind: z.literal('slow-start'), delayMs: z.number().int().min(0) }),
+  z.object({ kind: z.literal('slow-start'), delayMs: ms(0, HOUR_MS) }),
+  /** The server closes the connection cleanly (FIN, no error) right after accepting it, or when it reaches this phase. */
+  z.object({ kind: z.literal('fin'), phase: z.enum(['accept', 'prelogin', 'tls', 'login']) }),
+  /** The PRELOGIN answer names an option whose offset points past the end of the message. */
+  z.object({ kind: z.literal('bad-prelogin') }),
 ]);
 export type Fault = z.infer<typeof FaultSchema>;

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
 import { parseDuration as parseUnits } from '../shared/config';
-import { type Fault, INJECTABLE_ERRORS, type InjectableError, type SimConfigInput, SimConfigSchema } from './config';
+import { type Fault, INJECTABLE_ERRORS, type InjectableError, MAX_CONNECTIONS, type SimConfigInput, SimConfigSchema } from './config';
 import type { SimEvent } from './runtime';
 
 /** Parses "20ms", "5s", "30m", "1h" (the settings' syntax) or a bare number of milliseconds. */
@@ -35,14 +35,21 @@ export interface CliOptions {
   /** ms */
   latency: number;
   maxSessions?: number;
+  /** ms; the schema's default when absent */
+  preloginTimeout?: number;
+  maxConnections?: number;
 }
 
 /** The fix for each numeric flag, as its parser and configFromFlags word it. */
 const EXPECTED = {
   port: 'expected an integer 0–65535 (0 picks a free port)',
   edition: "expected an integer EngineEdition, e.g. 5 (SQL Database) or 8 (Managed Instance)",
-  maxSessions: 'expected a whole number of sessions, 1 or more',
+  maxSessions: `expected a whole number of sessions, 1 or more (at most ${MAX_CONNECTIONS})`,
   duration: 'expected a duration such as 20ms, 5s, 30m or 1h',
+  idleTimeout: 'expected a duration from 1ms to 24h such as 30m',
+  latency: 'expected a duration from 0ms to 60s such as 20ms',
+  preloginTimeout: 'expected a duration from 1ms to 1h such as 30s',
+  maxConnections: `expected a whole number of connections from 1 to ${MAX_CONNECTIONS}`,
 } as const;
 
 /** An integer in [min, max] written as plain digits; anything else (abc, 1.5, 1e3, "") is rejected. */
@@ -61,7 +68,8 @@ function integerArg(expected: string, min: number, max = Number.MAX_SAFE_INTEGER
 export const parseArg = {
   port: integerArg(EXPECTED.port, 0, 65535),
   edition: integerArg(EXPECTED.edition, 1),
-  maxSessions: integerArg(EXPECTED.maxSessions, 1),
+  maxSessions: integerArg(EXPECTED.maxSessions, 1, MAX_CONNECTIONS),
+  maxConnections: integerArg(EXPECTED.maxConnections, 1, MAX_CONNECTIONS),
   duration: (value: string): number => {
     try {
       return parseDuration(value);
@@ -77,14 +85,16 @@ const FLAG_OF: Record<string, { flag: string; option: keyof CliOptions; expected
   port: { flag: '--port', option: 'port', expected: EXPECTED.port },
   nodePort: { flag: '--node-port', option: 'nodePort', expected: EXPECTED.port },
   routeHost: { flag: '--route-host', option: 'routeHost' },
-  idleTimeoutMs: { flag: '--idle-timeout', option: 'idleTimeout', expected: EXPECTED.duration },
-  latencyMs: { flag: '--latency', option: 'latency', expected: EXPECTED.duration },
+  idleTimeoutMs: { flag: '--idle-timeout', option: 'idleTimeout', expected: EXPECTED.idleTimeout },
+  latencyMs: { flag: '--latency', option: 'latency', expected: EXPECTED.latency },
   maxSessions: { flag: '--max-sessions', option: 'maxSessions', expected: EXPECTED.maxSessions },
   'servers.0.name': { flag: '--server-name', option: 'serverName' },
   'servers.0.logins': { flag: '--login', option: 'login' },
   'servers.0.databases': { flag: '--database', option: 'database' },
   'servers.0.accessTokens': { flag: '--access-token', option: 'accessToken' },
   'servers.0.engineEdition': { flag: '--edition', option: 'edition', expected: EXPECTED.edition },
+  preloginTimeoutMs: { flag: '--prelogin-timeout', option: 'preloginTimeout', expected: EXPECTED.preloginTimeout },
+  maxConnections: { flag: '--max-connections', option: 'maxConnections', expected: EXPECTED.maxConnections },
 };
 
 /** One line per issue, naming the flag and what it takes: `--port: expected an integer 0–65535 …, got "abc"`. */
@@ -139,14 +149,33 @@ export function configFromFlags(o: CliOptions): SimConfigInput {
         errors,
       },
     ],
+    preloginTimeoutMs: o.preloginTimeout,
+    maxConnections: o.maxConnections,
   });
   if (!parsed.success) throw new Error(describeFlagIssues(parsed.error.issues, o));
   return parsed.data;
 }
 
+const ESCAPED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const isControl = (code: number): boolean => code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+
+/**
+ * Text a client chose (a user or database name in LOGIN7) made safe for a line-per-event log:
+ * control characters, line separators and the backslash are escaped, so a name with a newline
+ * cannot forge a log line.
+ */
+export function printable(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    out += ESCAPED[c] ?? (isControl(code) ? `\\u${code.toString(16).padStart(4, '0')}` : c);
+  }
+  return out;
+}
+
 export function formatEvent(e: SimEvent): string {
   const who = e.session ? `#${e.session}` : '-';
-  return `${e.at.toISOString()} ${e.listener} ${who} ${e.kind}${e.detail ? ` ${e.detail}` : ''}`;
+  return `${e.at.toISOString()} ${e.listener} ${who} ${e.kind}${e.detail ? ` ${printable(e.detail)}` : ''}`;
 }
 
 /** Parses "rst:login", "slow-start:2s", "refuse", "none" into a fault. */
@@ -154,6 +183,7 @@ export function parseFault(text: string): Fault | null {
   const [kind, arg] = text.split(':');
   if (kind === 'none') return null;
   if (kind === 'rst') return { kind, phase: arg as 'prelogin' | 'tls' | 'login' | 'query' };
+  if (kind === 'fin') return { kind, phase: arg as 'accept' | 'prelogin' | 'tls' | 'login' };
   if (kind === 'slow-start') return { kind, delayMs: parseDuration(arg ?? '5s') };
   return { kind } as Fault;
 }

@@ -56,6 +56,7 @@ export async function start(input: SimConfigInput = {}): Promise<Simulator> {
     unavailableUntil: 0,
     injected: new Map<ErrorInjection, number>(),
     loggedInCount: () => listeners.reduce((n, l) => n + [...l.sessions].filter((s) => s.state === 'ready').length, 0),
+    connectionCount: () => listeners.reduce((n, l) => n + l.connections, 0),
     nextSpid: () => (spid = spid >= 32767 ? 51 : spid + 1),
     serverByName: (name) => {
       const wanted = name.toLowerCase();

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { timerMs } from '../shared/config';
 import type { Fault, ListenerName } from './config';
 import type { ListenerState, SimRuntime } from './runtime';
 import { Session } from './session';
@@ -40,15 +41,36 @@ export class Listener {
     });
   }
 
+  /** Connections open on this port, sessions or not. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   private onConnection(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const cap = this.rt.config.maxConnections;
+    if (this.rt.connectionCount() >= cap) {
+      this.rt.emit({ listener: this.state.name, session: 0, kind: 'fault', detail: `connection cap ${cap} reached: closed ${peer}` });
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => undefined);
-    const kind = this.state.fault?.kind;
+    const fault = this.state.fault;
+    const kind = fault?.kind;
+    if (fault?.kind === 'fin' && fault.phase === 'accept') {
+      this.rt.emit({ listener: this.state.name, session: 0, kind: 'fault', detail: `fin:accept ${peer}` });
+      socket.end();
+      return;
+    }
     if (kind === 'blackhole' || kind === 'silent-drop') {
-      // Read and discard, never answer: the client sees a connected socket that stays quiet.
+      // Read and discard, never answer: the client sees a connected socket that stays quiet, until the pre-login deadline.
       socket.on('data', () => undefined);
-      this.rt.emit({ listener: this.state.name, session: 0, kind: 'fault', detail: `${kind} ${socket.remoteAddress}:${socket.remotePort}` });
+      const ms = this.rt.config.preloginTimeoutMs;
+      const deadline = setTimeout(() => socket.destroy(), timerMs(ms, 'the pre-login deadline')).unref();
+      socket.on('close', () => clearTimeout(deadline));
+      this.rt.emit({ listener: this.state.name, session: 0, kind: 'fault', detail: `${kind} ${peer}` });
       return;
     }
     const session = new Session(this.nextSessionId(), this.rt.nextSpid(), socket, this.state, this.rt, (s) => this.sessions.delete(s));

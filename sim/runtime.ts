@@ -59,6 +59,8 @@ export interface SimRuntime {
   /** Failures served per injection rule, for transient sequences. */
   injected: Map<ErrorInjection, number>;
   loggedInCount(): number;
+  /** Connections open on every listener, sessions or not (the connection cap counts them). */
+  connectionCount(): number;
   nextSpid(): number;
   serverByName(name: string): LogicalServer;
   emit(e: Omit<SimEvent, 'at'>): void;

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { timerMs } from '../shared/config';
 import {
   decodeLogin7,
   decodePrelogin,
@@ -43,6 +44,7 @@ export class Session {
   private packetSize = DEFAULT_PACKET_SIZE;
   private readonly transport: Transport;
   private idleTimer?: NodeJS.Timeout;
+  private loginDeadline?: NodeJS.Timeout;
   private request?: { timer?: NodeJS.Timeout; rpc: boolean; tokens: Buffer[] };
   private closeAfterSetup = false;
 
@@ -62,6 +64,7 @@ export class Session {
           if (mode === 'strict') this.encryption = 'strict';
           this.event('tls', mode);
           if (this.faultIs('rst', 'tls')) this.kill('rst', 'fault rst:tls');
+          else if (this.faultIs('fin', 'tls')) this.kill('fin', 'fault fin:tls');
         },
         onSecure: () => {
           if (this.state === 'tls') this.state = 'login';
@@ -71,6 +74,9 @@ export class Session {
       { strict: rt.config.strict, contexts: rt.contexts, latencyMs: rt.config.latencyMs },
     );
     this.resetIdle();
+    const ms = rt.config.preloginTimeoutMs;
+    this.loginDeadline = setTimeout(() => this.kill('fin', `no login within the ${ms} ms pre-login deadline`), timerMs(ms, 'the pre-login deadline'));
+    this.loginDeadline.unref();
   }
 
   get clientAddress(): string {
@@ -83,7 +89,7 @@ export class Session {
 
   private faultIs(kind: string, phase?: string): boolean {
     const f = this.listener.fault;
-    return f?.kind === kind && (phase === undefined || (f.kind === 'rst' && f.phase === phase));
+    return f?.kind === kind && (phase === undefined || ((f.kind === 'rst' || f.kind === 'fin') && f.phase === phase));
   }
 
   private event(kind: Parameters<SimRuntime['emit']>[0]['kind'], detail?: string): void {
@@ -97,7 +103,7 @@ export class Session {
     this.idleTimer = setTimeout(() => {
       this.event('idle-kill', `${this.rt.config.idleTimeoutMs}ms ${this.rt.config.idleClose}`);
       this.kill(this.rt.config.idleClose);
-    }, this.rt.config.idleTimeoutMs);
+    }, timerMs(this.rt.config.idleTimeoutMs, 'the idle timeout'));
     this.idleTimer.unref();
   }
 
@@ -122,6 +128,7 @@ export class Session {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.idleTimer);
+    clearTimeout(this.loginDeadline);
     this.cancelRequest();
     this.event('close', reason);
     this.onClosed(this);
@@ -146,6 +153,7 @@ export class Session {
 
   private onPrelogin(payload: Buffer): void {
     if (this.faultIs('rst', 'prelogin')) return this.kill('rst', 'fault rst:prelogin');
+    if (this.faultIs('fin', 'prelogin')) return this.kill('fin', 'fault fin:prelogin');
     const request = decodePrelogin(payload);
     // Under TDS 8.0 the session is already encrypted: no second TLS inside PRELOGIN.
     const strict = this.encryption === 'strict';
@@ -161,6 +169,8 @@ export class Session {
       mars: 0,
       fedAuthRequired: request.fedAuthRequired !== undefined ? 1 : undefined,
     });
+    // A hostile server: the first option's offset points past the end of the message.
+    if (this.faultIs('bad-prelogin')) answer.writeUInt16BE(answer.length + 64, 1);
     const slow = this.listener.fault?.kind === 'slow-start' ? this.listener.fault.delayMs : 0;
     this.transport.send(PacketType.TABULAR_RESULT, answer, DEFAULT_PACKET_SIZE, 0, slow + this.rt.config.latencyMs);
     if (outcome === 'server-closes') return this.kill('fin', 'client cannot encrypt');
@@ -172,6 +182,7 @@ export class Session {
 
   private onLogin(payload: Buffer): void {
     if (this.faultIs('rst', 'login')) return this.kill('rst', 'fault rst:login');
+    if (this.faultIs('fin', 'login')) return this.kill('fin', 'fault fin:login');
     const login = decodeLogin7(payload);
     if (this.encryption === 'login-only') this.transport.endLoginOnlyTls();
     this.tdsVersion = negotiateTdsVersion(login.tdsVersion);
@@ -195,6 +206,7 @@ export class Session {
       return;
     }
     this.state = 'ready';
+    clearTimeout(this.loginDeadline);
     this.event('login', `spid=${this.spid} ${decision.server.name}/${decision.database} as ${decision.user}`);
     if (this.listener.fault?.kind === 'close-after-login') this.closeAfterSetup = true;
   }
@@ -249,7 +261,7 @@ export class Session {
       }
       request.tokens.push(...statementTokens(s, this.tdsVersion, rpc, i === plan.statements.length - 1));
       if (s.kind === 'waitfor') {
-        request.timer = setTimeout(() => step(i + 1), s.ms);
+        request.timer = setTimeout(() => step(i + 1), timerMs(s.ms, 'WAITFOR DELAY'));
         request.timer.unref();
       } else step(i + 1);
     };

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { duplexPair } from 'node:stream';
 import * as tls from 'node:tls';
+import { timerMs } from '../shared/config';
 import { encodeMessage, PacketReader, PreloginTlsBridge, type TdsMessage } from '../shared/tds';
 import type { TlsContexts } from './runtime';
 
@@ -147,7 +148,7 @@ export class Transport {
     // Bind the channel now: a PRELOGIN answer is followed at once by the switch to TLS, and a
     // delayed write must still leave in the clear.
     const out = this.output;
-    if (after > 0) setTimeout(() => out(bytes), after).unref();
+    if (after > 0) setTimeout(() => out(bytes), timerMs(after, 'the response delay')).unref();
     else out(bytes);
   }
 
@@ -160,6 +161,8 @@ export class Transport {
 
   close(how: 'fin' | 'rst'): void {
     if (this.socket.destroyed) return;
+    // Nothing the client still sends is answered once the server has decided to close.
+    this.input = () => undefined;
     if (how === 'rst') {
       this.socket.resetAndDestroy();
       return;
@@ -170,7 +173,7 @@ export class Transport {
       // A peer that never answers the FIN would keep the socket half-open forever.
       setTimeout(() => this.socket.destroy(), 5000).unref();
     };
-    if (this.opts.latencyMs > 0) setTimeout(fin, this.opts.latencyMs).unref();
+    if (this.opts.latencyMs > 0) setTimeout(fin, timerMs(this.opts.latencyMs, 'the latency')).unref();
     else fin();
   }
 }

@@ -8,14 +8,22 @@ export type HttpHandler = (request: HttpRequest, context: InvocationContext) => 
 
 export const json = (status: number, jsonBody: unknown, headers?: Record<string, string>): HttpResponseInit => ({ status, jsonBody, ...(headers ? { headers } : {}) });
 
+/** Request bodies are a few fields: anything past this is refused before it is parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
 /**
- * The body parsed by `schema`, or the 400 answer: not JSON, or the zod issues. `schema` may pick the
- * schema from the raw body, so a body of one form gets that form's issues rather than a union's.
+ * The body parsed by `schema`, or the 400 answer: not JSON, or the zod issues (413 past
+ * MAX_BODY_BYTES). `schema` may pick the schema from the raw body, so a body of one form gets that
+ * form's issues rather than a union's.
  */
 export async function readBody<T>(request: HttpRequest, schema: z.ZodType<T> | ((raw: unknown) => z.ZodType<T>)): Promise<{ body: T } | { response: HttpResponseInit }> {
+  const tooLarge = { response: json(413, { error: `expected a JSON body of at most ${MAX_BODY_BYTES / 1024} KiB` }) };
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return tooLarge;
   let raw: unknown;
   try {
-    raw = await request.json();
+    const text = await request.text();
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return tooLarge;
+    raw = JSON.parse(text);
   } catch {
     return { response: json(400, { error: 'expected a JSON body' }) };
   }

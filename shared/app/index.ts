@@ -1,5 +1,6 @@
 /** What a host asks for: a round, an on-demand probe, an idle tick, an idle run or ladder, the targets. */
 export { adHocServerSchema, adHocTarget, AD_HOC_NAME, CLI_AD_HOC, HTTP_AD_HOC, hostAllowed, type AdHocRules, type AdHocServer } from './adhoc';
+export { claimOnDemandLogin, loginCooldownKey } from './cooldown';
 export { idleLadder, idleTick } from './idle';
 export { cancelIdleRun, readIdleRun, startIdleRun } from './idle-runs';
 export { connectivityRound, FUNCTION_TIMEOUT_MS, probeTargets, roundBudgetMs, roundProbesOf, type ProbeRun } from './probe';

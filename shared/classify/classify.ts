@@ -1,3 +1,4 @@
+import { PEER_CLOSED } from '../tds';
 import { redact } from './redact';
 import type { Classification, FailureClass, Phase } from '../contract';
 import { CLASSES, ERROR_CODES, LOGIN_STATES, SERVER_ERRORS } from './taxonomy';
@@ -58,6 +59,19 @@ function errorMessage(error: unknown): string {
   }
 }
 
+/**
+ * A peer that closed the connection cleanly (FIN): our codec says so with PEER_CLOSED, while
+ * tedious ("socket hang up") and Node's TLS ("Client network socket disconnected …") report it as
+ * an ECONNRESET of their own making. A reset from the kernel names its syscall and its code
+ * ("read ECONNRESET").
+ */
+function closedCleanly(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const e = error as { code?: unknown; syscall?: unknown; message?: unknown; cause?: unknown };
+  const madeUpReset = e.code === 'ECONNRESET' && e.syscall === undefined && typeof e.message === 'string' && !e.message.includes('ECONNRESET');
+  return e.code === PEER_CLOSED || madeUpReset || closedCleanly(e.cause, depth + 1);
+}
+
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['AbortError', 'TimeoutError', 'ABORT_ERR', 'ETIMEOUT']);
 
 /**
@@ -90,6 +104,8 @@ function pickClass(input: FailureInput, codes: readonly string[]): FailureClass 
   }
   const coded = byCode(codes);
   if (phase === 'dns') return coded === 'dns-not-found' ? coded : 'dns-failed';
+  // A clean close is no reset: mid-handshake it is the server refusing this TLS offer.
+  if (!AFTER_LOGIN.has(phase) && closedCleanly(input.error)) return phase === 'tls' ? 'tls-handshake-failed' : 'server-closed';
   if ((coded === 'tcp-reset' || codes.includes('ETIMEDOUT')) && AFTER_LOGIN.has(phase)) return 'connection-lost';
   if (coded) return coded;
   if (/Connection lost/i.test(errorMessage(input.error))) return AFTER_LOGIN.has(phase) ? 'connection-lost' : 'tcp-reset';

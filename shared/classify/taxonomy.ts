@@ -23,6 +23,8 @@ export const DOCS = {
   entra: 'https://learn.microsoft.com/azure/azure-sql/database/authentication-aad-configure',
   failoverGroups: 'https://learn.microsoft.com/azure/azure-sql/database/failover-group-sql-db',
   keyVaultRefs: 'https://learn.microsoft.com/azure/app-service/app-service-key-vault-references',
+  login18452: 'https://learn.microsoft.com/sql/relational-databases/errors-events/mssqlserver-18452-database-engine-error',
+  authMode: 'https://learn.microsoft.com/sql/database-engine/configure-windows/change-server-authentication-mode',
 } as const;
 
 export interface ClassInfo {
@@ -205,6 +207,21 @@ export const CLASSES: Record<FailureClass, ClassInfo> = {
     recommendation: 'An unexpected failure. If it persists, run the Azure SQL Connectivity Checker from this network and compare.',
     docsUrl: DOCS.errors,
   },
+  'server-closed': {
+    transient: true,
+    recommendation: 'Whatever accepts connections on {server}:{port} closed this one cleanly (a FIN, not a reset) before login completed, without a TDS error. Check that the port is the SQL endpoint, that a load balancer or proxy in front of it has healthy backends, and that the server is not at its connection limit or shutting down.',
+    docsUrl: DOCS.architecture,
+  },
+  'windows-auth-required': {
+    transient: false,
+    recommendation: "{server} refused the login with error 18452: it takes the login for a Windows login from an untrusted domain, or accepts Windows authentication only. sqlprobe logs in with SQL authentication or Microsoft Entra, never Windows: on SQL Server, switch the server to mixed mode (SQL Server and Windows Authentication) and restart it, check that the SQL login exists, and use a plain login name, not DOMAIN\\user. Azure SQL has no Windows authentication: use a SQL login or an Entra identity.",
+    docsUrl: DOCS.login18452,
+  },
+  'ca-file-unreadable': {
+    transient: false,
+    recommendation: "The target's caFile cannot be read on this host (missing, unreadable, not a regular file or over 1 MiB), so the server's certificate could not be checked and nothing was sent after PRELOGIN. Deploy the PEM file with the app and point caFile at it; the configuration is checked when it loads, so this means the file went away since.",
+    docsUrl: DOCS.encryption,
+  },
 };
 
 /** Server error numbers (ERROR token) by meaning. */
@@ -220,6 +237,7 @@ export const SERVER_ERRORS: readonly { numbers: readonly number[]; class: Failur
   { numbers: [40532], class: 'login-format' },
   { numbers: [10053, 10054], class: 'connection-lost' },
   { numbers: [10060], class: 'tcp-timeout' },
+  { numbers: [18452], class: 'windows-auth-required' },
 ];
 
 /** What each state of error 18456 means (Azure SQL reports the real state; on-premises shows 1). */
@@ -258,4 +276,7 @@ export const ERROR_CODES: readonly { codes: readonly string[]; class: FailureCla
   { codes: ['ETDS', 'EINTERFACENOTSUPP', 'TdsDecodeError'], class: 'unexpected-server-response' },
   { codes: ['ConfigError'], class: 'secret-missing' },
   { codes: ['ELOGIN'], class: 'login-failed' },
+  // A PRELOGIN whose option offsets point past the message makes tedious read out of bounds.
+  { codes: ['ERR_OUT_OF_RANGE', 'ERR_BUFFER_OUT_OF_BOUNDS'], class: 'unexpected-server-response' },
+  { codes: ['ECAFILE'], class: 'ca-file-unreadable' },
 ];

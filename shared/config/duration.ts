@@ -27,3 +27,12 @@ export const durationMs = z
     }
     return ms;
   });
+
+/**
+ * A duration from `minMs` to `maxMs`: the message names the bound, why it is there, and a value
+ * that fits. The setting or field the value came from is named by whoever reports the issue.
+ */
+export function boundedDuration(minMs: number, maxMs: number, why: string, example: string) {
+  const hint = `expected a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (${why}), such as "${example}"`;
+  return durationMs.refine((ms) => ms >= minMs && ms <= maxMs, hint);
+}

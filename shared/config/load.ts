@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, describeIssues, formatPath } from './errors';
+import { errorCode, MAX_TARGETS_BYTES, readRegularFile } from './files';
+import { caFileProblem, capTargets, summariseProblems } from './target-checks';
 import { settingsSchema } from './settings';
 import { loginWithoutCredentials, type Target, targetSchema } from './target';
 
@@ -45,9 +46,9 @@ export function parseTargets(raw: unknown, root: string): { targets: Target[]; p
     return { targets: [], problems: [`${root}: expected a JSON array of targets, e.g. [{"name":"orders","server":"myserver.database.windows.net","database":"orders"}]`] };
   }
   const targets: Target[] = [];
-  const problems: string[] = [];
+  const { entries, problems } = capTargets(raw, root);
   const seen = new Set<string>();
-  raw.forEach((entry, i) => {
+  entries.forEach((entry, i) => {
     const parsed = targetSchema.safeParse(entry);
     if (!parsed.success) {
       problems.push(...describeIssues(`${root}[${i}]`, parsed.error.issues, entry));
@@ -55,8 +56,11 @@ export function parseTargets(raw: unknown, root: string): { targets: Target[]; p
     }
     const explicitProbes = (entry as { probes?: unknown }).probes !== undefined;
     const checked = withoutLogin(parsed.data, explicitProbes, formatPath(root, [i, 'probes']));
+    const caProblem = caFileProblem(parsed.data, formatPath(root, [i, 'caFile']));
     if ('problem' in checked) {
       problems.push(checked.problem);
+    } else if (caProblem) {
+      problems.push(caProblem);
     } else if (seen.has(checked.target.name)) {
       problems.push(`${formatPath(root, [i, 'name'])}: "${checked.target.name}" is already used by another target; names must be unique`);
     } else {
@@ -64,8 +68,13 @@ export function parseTargets(raw: unknown, root: string): { targets: Target[]; p
       targets.push(checked.target);
     }
   });
-  return { targets, problems };
+  return { targets, problems: summariseProblems(problems, root) };
 }
+
+const TARGETS_FILE_FIXES: Record<string, string> = {
+  ENOTREG: 'give the path to a regular JSON file, not a device, a pipe or a directory',
+  EFBIG: `keep it under ${MAX_TARGETS_BYTES / 1024} KiB: split the targets over several apps`,
+};
 
 function readTargetsSource(env: Env): { raw: unknown; root: string } | undefined {
   if (env.SQLPROBE_TARGETS && env.SQLPROBE_TARGETS_FILE) {
@@ -74,9 +83,9 @@ function readTargetsSource(env: Env): { raw: unknown; root: string } | undefined
   if (env.SQLPROBE_TARGETS_FILE) {
     let text: string;
     try {
-      text = readFileSync(env.SQLPROBE_TARGETS_FILE, 'utf8');
+      text = readRegularFile(env.SQLPROBE_TARGETS_FILE, MAX_TARGETS_BYTES).toString('utf8');
     } catch (err) {
-      throw new ConfigError([`SQLPROBE_TARGETS_FILE: cannot read "${env.SQLPROBE_TARGETS_FILE}" (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path`]);
+      throw new ConfigError([`SQLPROBE_TARGETS_FILE: cannot read "${env.SQLPROBE_TARGETS_FILE}" (${errorCode(err)}); ${TARGETS_FILE_FIXES[errorCode(err)] ?? 'check the path'}`]);
     }
     return { raw: parseJson(text, 'SQLPROBE_TARGETS_FILE'), root: 'SQLPROBE_TARGETS_FILE' };
   }

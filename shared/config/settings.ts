@@ -2,8 +2,10 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { guidSchema } from '../contract';
 import { authenticationStringProblem, connectionStringProblem } from './app-insights';
-import { durationMs, parseDuration } from './duration';
+import { boundedDuration, parseDuration } from './duration';
+import { MAX_TARGETS_BYTES } from './files';
 import { OTLP_PROTOCOLS, otlpEndpointProblem, otlpHeadersProblem } from './otlp';
+import { scheduleProblem } from './schedule';
 
 const intIn = (min: number, max: number) => {
   const hint = `expected an integer ${min}–${max}`;
@@ -11,8 +13,11 @@ const intIn = (min: number, max: number) => {
 };
 const bool = z.enum(['true', 'false'], { error: 'expected "true" or "false"' }).transform((v) => v === 'true');
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
-const NCRONTAB_HINT = 'expected a six-field NCRONTAB schedule such as "0 */5 * * * *" (seconds first)';
-const ncrontab = z.string().refine((v) => v.trim().split(/\s+/).length === 6, NCRONTAB_HINT);
+/** A schedule croner can run, that fires, and at most once every `minGapS` seconds. */
+const ncrontab = (minGapS: number, why: string) => z.string().superRefine((v, ctx) => {
+  const problem = scheduleProblem(v, minGapS, why);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const HOST_PATTERN_HINT = 'expected host patterns such as "*.database.windows.net,sql1.contoso.com"';
 const GUID_HINT = 'expected a GUID such as "00000000-0000-0000-0000-000000000000", the client ID of the app\'s user-assigned managed identity';
 const guid = guidSchema(GUID_HINT);
@@ -32,15 +37,24 @@ const DNS_SERVERS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port"
  * "off" (0) turns it off; at most 60 s, the longest backoff that guidance suggests.
  */
 const RETRY_DELAY_HINT = 'expected "off" or a duration up to 60s such as "5s"';
-const retryDelayMs = z.string().transform((text, ctx) => {
+/** "off" (0), or a duration from `minMs` to `maxMs`. */
+const offOrDuration = (minMs: number, maxMs: number, hint: string) => z.string().transform((text, ctx) => {
   if (text.trim() === 'off') return 0;
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0 || ms > 60_000) {
-    ctx.addIssue({ code: 'custom', message: RETRY_DELAY_HINT });
+  if (ms === undefined || ms <= 0 || ms < minMs || ms > maxMs) {
+    ctx.addIssue({ code: 'custom', message: hint });
     return z.NEVER;
   }
   return ms;
 });
+const retryDelayMs = offOrDuration(1, 60_000, RETRY_DELAY_HINT);
+
+/**
+ * How long an on-demand login probe of one target blocks the next: a loop of POST /api/probe
+ * requests must not lock the probe's login out (SQL Server's lockout policy counts failed logins,
+ * and Azure SQL's DoSGuard blocks an address that fails many). Up to an hour.
+ */
+const LOGIN_COOLDOWN_HINT = 'expected "off" or a duration from 1s to 1h such as "5s" (on-demand login probes of one target at most once per this long)';
 
 const OTLP_PROTOCOL_HINT = `expected ${OTLP_PROTOCOLS.map((p) => `"${p}"`).join(' or ')} (OTLP over gRPC is not supported: point OTEL_EXPORTER_OTLP_ENDPOINT at the receiver's HTTP port, 4318 on an OpenTelemetry Collector)`;
 const METRICS_HOST_HINT = 'expected an IP address to listen on, such as "127.0.0.1" (the default), "0.0.0.0" or "::"';
@@ -57,15 +71,16 @@ const checkedBy = (problem: (value: string) => string | undefined) =>
  * checked against these keys, so a new setting must be documented there.
  */
 export const settingsSchema = z.object({
-  SQLPROBE_TARGETS: z.string().optional(),
+  SQLPROBE_TARGETS: z.string().max(MAX_TARGETS_BYTES, `expected at most ${MAX_TARGETS_BYTES / 1024} KiB of JSON; split the targets over several apps`).optional(),
   SQLPROBE_TARGETS_FILE: z.string().min(1, 'expected a path to a JSON file').optional(),
   REGION_NAME: z.string().min(1).optional(),
   SQLPROBE_REGION: z.string().min(1).optional(),
-  SQLPROBE_CONNECTIVITY_SCHEDULE: ncrontab.default('0 */5 * * * *'),
-  SQLPROBE_IDLE_SCHEDULE: ncrontab.default('0 * * * * *'),
+  SQLPROBE_CONNECTIVITY_SCHEDULE: ncrontab(10, 'a round needs time to finish before the next one').default('0 */5 * * * *'),
+  SQLPROBE_IDLE_SCHEDULE: ncrontab(5, 'rungs are minutes long; a faster tick only adds load').default('0 * * * * *'),
   // Above the number of targets that may hang at once: a hanging target holds its slot for a whole deadline.
   SQLPROBE_CONCURRENCY: intIn(1, 500).default(50),
-  SQLPROBE_PROBE_TIMEOUT: durationMs.prefault('30s'),
+  // Minutes, not days: a probe cannot outlast the function's 10-minute timeout.
+  SQLPROBE_PROBE_TIMEOUT: boundedDuration(1000, 600_000, 'a probe deadline cannot outlast the function timeout', '30s').prefault('30s'),
   SQLPROBE_RETRY_DELAY: retryDelayMs.prefault('5s'),
   SQLPROBE_DNS_SERVERS: list.refine((servers) => servers.every(isDnsServer), DNS_SERVERS_HINT).optional(),
   SQLPROBE_MAX_HELD_CONNECTIONS: intIn(1, 10000).default(200),
@@ -94,6 +109,7 @@ export const settingsSchema = z.object({
   AzureWebJobsStorage__clientId: z.string().min(1).optional(),
   // The app's user-assigned identity (set by the Bicep): managed-identity targets without a clientId log in with it.
   AZURE_CLIENT_ID: guid.optional(),
+  SQLPROBE_LOGIN_COOLDOWN: offOrDuration(1000, 3_600_000, LOGIN_COOLDOWN_HINT).prefault('5s'),
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PROBES, guidSchema, keepaliveVariant, needsLogin, policySchema, PROBES, probeName, type ProbeName } from '../contract';
-import { durationMs } from './duration';
+import { boundedDuration, formatDuration } from './duration';
 
 const NAME_HINT = 'expected a slug: lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters, e.g. "orders-eastus"';
 export const targetName = z.string({ error: NAME_HINT }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, NAME_HINT);
@@ -37,22 +37,42 @@ export type Auth = z.infer<typeof authSchema>;
 
 const DEFAULT_RUNGS = ['3m', '5m', '15m', '29m', '31m', '40m'];
 
+const HOUR_MS = 3_600_000;
+/** The idle timers a ladder looks for are minutes (a NAT's 4) to an hour (a firewall's); 4 h covers them with room. */
+const MAX_RUNG_MS = 4 * HOUR_MS;
+/** A ladder holds a connection per rung and keepalive variant: a few dozen rungs at most. */
+export const MAX_RUNGS = 24;
+/** Each rung holds its connections for its whole age: their ages together stay under half a day. */
+export const MAX_LADDER_MS = 12 * HOUR_MS;
+const rung = boundedDuration(100, MAX_RUNG_MS, 'an idle rung: the timers it looks for are minutes to an hour', '31m');
+const rungs = z
+  .array(rung)
+  .min(1, 'expected at least one rung, e.g. ["5m", "31m"]')
+  .max(MAX_RUNGS, `expected at most ${MAX_RUNGS} rungs, e.g. ["5m", "31m"] (each holds connections for its whole age)`)
+  .superRefine((ms, ctx) => {
+    const total = ms.reduce((a, b) => a + b, 0);
+    // A rung out of bounds is reported on its own; the total only matters once each rung fits.
+    if (total > MAX_LADDER_MS && ms.every((r) => r <= MAX_RUNG_MS)) {
+      ctx.addIssue({ code: 'custom', message: `expected rungs adding up to at most ${formatDuration(MAX_LADDER_MS)} (these add up to ${formatDuration(total)}; each holds its connections for its whole age): drop or shorten some` });
+    }
+  });
+
 export const idleSchema = z.strictObject({
   /** Planned idle ages; the default brackets both the 4-minute NAT timer and the 30-minute gateway kill. */
-  rungs: z.array(durationMs).min(1, 'expected at least one rung, e.g. ["5m", "31m"]').prefault(DEFAULT_RUNGS),
+  rungs: rungs.prefault(DEFAULT_RUNGS),
   keepalive: z.array(keepaliveVariant).min(1).default(['on', 'off']),
   /** How often a new cohort opens, so the verdict keeps up with changes on the path. */
-  cohortEvery: durationMs.prefault('1h'),
+  cohortEvery: boundedDuration(60_000, 24 * HOUR_MS, 'a new cohort every minute to every day', '1h').prefault('1h'),
   maxHeld: z.int().min(1, 'expected at least 1').max(1000, 'expected at most 1000').default(24),
   /** TCP keepalive idle of the keepalive-on variant (and of the pool); tedious's own is 30 s. Below a NAT's timeout keeps its flow alive. */
-  keepaliveIdle: durationMs.prefault('30s'),
+  keepaliveIdle: boundedDuration(100, 2 * HOUR_MS, "up to Linux's own 2-hour default", '30s').prefault('30s'),
   /** How long the first use after idle may take before the connection counts as dead on use: an app's request timeout (tedious's default is 15 s). */
-  useTimeout: durationMs.prefault('15s'),
+  useTimeout: boundedDuration(100, 5 * 60_000, "an app's request timeout", '15s').prefault('15s'),
 });
 
 export const poolSchema = z.strictObject({
   size: z.int({ error: 'expected an integer 1–100' }).min(1, 'expected an integer 1–100').max(100, 'expected an integer 1–100').default(5),
-  idleFor: durationMs.prefault('5m'),
+  idleFor: boundedDuration(100, MAX_RUNG_MS, 'as long as an idle rung at most', '5m').prefault('5m'),
   /** Keepalive on the pooled connections: on as tedious leaves it, off as a driver without keepalive. */
   keepalive: keepaliveVariant.default('on'),
 });

@@ -12,6 +12,7 @@ export const FAILURE_CLASSES = [
   'redirect-ports-blocked', 'connection-lost', 'policy-mismatch', 'read-only-mismatch', 'query-failed',
   ...PHASES.map((p) => `timeout-${p}` as const),
   'unexpected-server-response', 'unknown',
+  'server-closed', 'windows-auth-required', 'ca-file-unreadable',
 ] as const;
 export const failureClass = z.enum(FAILURE_CLASSES);
 export type FailureClass = z.infer<typeof failureClass>;

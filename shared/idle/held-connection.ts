@@ -1,5 +1,5 @@
 import { type Connection, Request } from 'tedious';
-import type { Target } from '../config';
+import { timerMs, type Target } from '../config';
 import type { Classification, CloseKind, ConnectionOutcome, KeepaliveVariant, Policy } from '../contract';
 import { openSession, type ProbeOptions } from '../probers';
 
@@ -88,7 +88,7 @@ export class HeldConnection {
         // A socket error names its close kind; anything else (a request or cancel timeout) is a silent drop.
         resolve(err ? { ok: false, error: err.message, close: (err as { code?: string }).code === 'ESOCKET' ? closeKindOf(err) : 'timeout' } : { ok: true });
       });
-      request.setTimeout(timeoutMs);
+      request.setTimeout(timerMs(timeoutMs, 'the use timeout'));
       try {
         connection.execSqlBatch(request);
       } catch (err) {

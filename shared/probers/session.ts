@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { Connection } from 'tedious';
 import type { ServerError } from '../classify';
-import type { Target } from '../config';
+import { timerMs, type Target } from '../config';
 import type { Classification, Phase, Policy, TcpConnect, TlsDetails } from '../contract';
+import { readCaFile } from './ca-file';
 import { tlsFacts } from './tls';
 import { connectOutcome, connectTcp } from './connect';
 import { ProbeRecorder } from './recorder';
@@ -165,6 +165,12 @@ export async function openSession(target: Target, options: ProbeOptions, signal:
   const fail = (error: Classification): OpenResult => ({ ok: false, error, info });
   let connection: Connection;
   const timeline = new SessionTimeline(recorder);
+  let ca: Buffer | undefined;
+  try {
+    ca = target.caFile ? readCaFile(target.caFile) : undefined;
+  } catch (error) {
+    return fail(recorder.classify({ error, phase: 'tls' }));
+  }
   try {
     // With an identity, fetching the token (near zero when the credential has it cached) is a first login phase.
     const authentication = needsToken(target)
@@ -178,12 +184,12 @@ export async function openSession(target: Target, options: ProbeOptions, signal:
         database: target.database,
         encrypt: target.encrypt,
         trustServerCertificate: target.trustServerCertificate,
-        ...(target.caFile ? { cryptoCredentialsDetails: { ca: readFileSync(target.caFile) } } : {}),
+        ...(ca ? { cryptoCredentialsDetails: { ca } } : {}),
         readOnlyIntent: overrides.readOnlyIntent ?? false,
         appName: 'sqlprobe',
         // Our signal is the deadline; tedious's timers only back it up. The runner owns retries.
-        connectTimeout: options.timeoutMs + 1000,
-        requestTimeout: options.timeoutMs + 1000,
+        connectTimeout: timerMs(options.timeoutMs + 1000, "tedious's connect timeout"),
+        requestTimeout: timerMs(options.timeoutMs + 1000, "tedious's request timeout"),
         maxRetriesOnTransientErrors: 0,
         connector: timedConnector(options, signal, timeline, state, target.encrypt === 'strict'),
       },

@@ -1,11 +1,11 @@
 import type { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { checkServerIdentity, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Target } from '../config';
 import type { CertFacts, Classification, TlsDetails } from '../contract';
-import { clientPrelogin, decodePrelogin, Encryption, MessageSocket, PacketType, type Prelogin, PreloginTlsBridge } from '../tds';
+import { clientPrelogin, decodePrelogin, Encryption, MessageSocket, PacketType, peerClosed, type Prelogin, PreloginTlsBridge } from '../tds';
+import { readCaFile } from './ca-file';
 import { connectTcp } from './connect';
 import { ProbeRecorder } from './recorder';
 import { resolveHost } from './resolve';
@@ -63,7 +63,7 @@ function startTls(target: Target, socket: Duplex, strict: boolean): TLSSocket {
     ...(isIP(target.server) ? {} : { servername: target.server }),
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
-    ...(target.caFile ? { ca: readFileSync(target.caFile) } : {}),
+    ...(target.caFile ? { ca: readCaFile(target.caFile) } : {}),
     // Classic TDS encryption is capped at TLS 1.2 (what drivers do, and what the bridge relies on).
     ...(strict ? { ALPNProtocols: ['tds/8.0'] } : { maxVersion: 'TLSv1.2' as const }),
   });
@@ -95,7 +95,7 @@ export function classicTls(target: Target, socket: Socket, signal: AbortSignal):
     }
   });
   const tls = startTls(target, bridge.tlsSide, false);
-  socket.once('close', () => tls.destroy(new Error('connection closed during the TLS handshake')));
+  socket.once('close', () => tls.destroy(peerClosed('during the TLS handshake')));
   socket.once('error', (err) => tls.destroy(err));
   return handshake(tls, signal);
 }

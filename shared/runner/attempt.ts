@@ -1,4 +1,4 @@
-import type { Target } from '../config';
+import { timerMs, type Target } from '../config';
 import { PROBE_CATALOGUE, type ProbeName, type ProbeResult } from '../contract';
 import { ProbeRecorder, type Prober, type ProbeOptions } from '../probers';
 import { sleep } from './bounded';
@@ -52,10 +52,10 @@ export async function runAttempt(prober: Prober, target: Target, probe: ProbeNam
   const abort = () => controller.abort(parent.reason);
   parent.addEventListener('abort', abort, { once: true });
   if (parent.aborted) abort();
-  const deadline = setTimeout(() => controller.abort(new DOMException('probe deadline', 'TimeoutError')), options.timeoutMs);
+  const deadline = setTimeout(() => controller.abort(new DOMException('probe deadline', 'TimeoutError')), timerMs(options.timeoutMs, 'the probe deadline'));
   let guard: NodeJS.Timeout | undefined;
   const abandoned = new Promise<ProbeResult>((resolve) => {
-    const arm = () => { guard = setTimeout(() => resolve(timeoutResult(rec)), graceMs); };
+    const arm = () => { guard = setTimeout(() => resolve(timeoutResult(rec)), timerMs(graceMs, 'the grace after a deadline')); };
     if (controller.signal.aborted) arm();
     else controller.signal.addEventListener('abort', arm, { once: true });
   });

@@ -1,3 +1,5 @@
+import { timerMs } from '../config';
+
 /**
  * Calls `work` on every item with at most `limit` calls in flight. Stops taking new items once
  * `signal` aborts; items already started finish on their own (they watch the same signal).
@@ -23,7 +25,19 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
       resolve(slept);
     };
     const onAbort = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
+    const timer = setTimeout(() => done(true), timerMs(ms, 'a wait'));
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * A signal that aborts after `ms`, on the global setTimeout (unlike AbortSignal.timeout, whose
+ * internal timer overflows silently past 2^31 ms and which fake timers cannot drive). `clear`
+ * stops the timer once the work it bounds is over.
+ */
+export function deadlineSignal(ms: number, what: string): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`${what} ran out`, 'TimeoutError')), timerMs(ms, what));
+  timer.unref?.();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

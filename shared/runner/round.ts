@@ -2,7 +2,7 @@ import type { Env, Settings, Target } from '../config';
 import type { ProbeName, ProbeResult } from '../contract';
 import { PROBERS, type ProbeOptions, type Prober } from '../probers';
 import { runAttempt, withRetry } from './attempt';
-import { forEachBounded } from './bounded';
+import { deadlineSignal, forEachBounded } from './bounded';
 
 /** The probers a round may run, by probe name; a probe without an entry here is skipped. */
 export type ProberMap = Partial<Record<ProbeName, Prober>>;
@@ -56,9 +56,10 @@ export function roundOptionsFrom(settings: Settings, env: Env, extra: Partial<Ro
 /** How long a prober that ignores its aborted signal may linger before the runner answers for it. */
 export const DEFAULT_GRACE_MS = 250;
 
-function roundSignal(budgetMs: number | undefined, signal: AbortSignal | undefined): AbortSignal {
-  const signals = [signal, budgetMs === undefined ? undefined : AbortSignal.timeout(budgetMs)].filter((s): s is AbortSignal => !!s);
-  return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+function roundSignal(budgetMs: number | undefined, signal: AbortSignal | undefined): { signal: AbortSignal; clear: () => void } {
+  const budget = budgetMs === undefined ? undefined : deadlineSignal(budgetMs, 'the round budget');
+  const signals = [signal, budget?.signal].filter((s): s is AbortSignal => !!s);
+  return { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals), clear: () => budget?.clear() };
 }
 
 /**
@@ -77,7 +78,7 @@ export async function runRound(targets: readonly Target[], options: RoundOptions
   const { concurrency, retryDelayMs, budgetMs, graceMs = DEFAULT_GRACE_MS, probes, probers: given, onResult, ...probeOptions } = options;
   const probers: ProberMap = given ?? PROBERS;
   const probesOf = (t: Target) => (typeof probes === 'function' ? probes(t) : (probes ?? t.probes));
-  const round = roundSignal(budgetMs, signal);
+  const { signal: round, clear } = roundSignal(budgetMs, signal);
   const perTarget: ProbeResult[][] = targets.map(() => []);
   const skipped: SkippedProbe[] = [];
   const callbackErrors: unknown[] = [];
@@ -106,7 +107,7 @@ export async function runRound(targets: readonly Target[], options: RoundOptions
     }
   };
 
-  await forEachBounded(targets, concurrency, round, probeTarget);
+  await forEachBounded(targets, concurrency, round, probeTarget).finally(clear);
   // Targets the pool never reached because the round ran out.
   targets.forEach((target, i) => {
     if (!reached[i]) for (const probe of probesOf(target)) skipped.push({ target: target.name, probe, reason: 'aborted' });

@@ -4,7 +4,7 @@ import type { CohortJournal, HolderLease } from '../idle';
 import { MemoryStateStore } from './memory-store';
 import type { StateStore } from './store';
 
-const TABLES = { latest: 'sqlprobeLatest', idleRuns: 'sqlprobeIdleRuns', journal: 'sqlprobeIdleJournal', lease: 'sqlprobeIdleLease' } as const;
+const TABLES = { latest: 'sqlprobeLatest', idleRuns: 'sqlprobeIdleRuns', journal: 'sqlprobeIdleJournal', lease: 'sqlprobeIdleLease', cooldowns: 'sqlprobeCooldowns' } as const;
 
 function tableEndpoint(settings: Settings): string | undefined {
   const account = settings.AzureWebJobsStorage__accountName;
@@ -49,7 +49,7 @@ export async function connectStateStore(settings: Settings): Promise<StateConnec
   const [{ TableStateStore }, { TableJournal }, { TableLease }] = await Promise.all([import('./table-store'), import('./table-journal'), import('./table-lease')]);
   return {
     kind: 'table',
-    store: new TableStateStore({ latest: client(TABLES.latest), idleRuns: client(TABLES.idleRuns) }, settings.region),
+    store: new TableStateStore({ latest: client(TABLES.latest), idleRuns: client(TABLES.idleRuns), cooldowns: client(TABLES.cooldowns) }, settings.region),
     journal: new TableJournal(client(TABLES.journal), settings.region),
     lease: new TableLease(client(TABLES.lease), settings.region),
   };

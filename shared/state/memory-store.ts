@@ -1,10 +1,12 @@
 import type { IdleRun, ProbeResult } from '../contract';
+import { MemoryCooldowns } from './cooldowns';
 import { resultKey, type StateStore } from './store';
 
 /** One process's state: the CLI's store, and the tests'. */
 export class MemoryStateStore implements StateStore {
   private readonly latest = new Map<string, ProbeResult>();
   private readonly runs = new Map<string, IdleRun>();
+  private readonly cooldowns = new MemoryCooldowns();
 
   async recordResult(result: ProbeResult): Promise<void> {
     this.latest.set(`${result.target}~${resultKey(result)}`, result);
@@ -35,5 +37,9 @@ export class MemoryStateStore implements StateStore {
     return [...this.runs.values()]
       .filter((r) => r.status === 'pending' || r.closing === true || (r.status === 'running' && (r.holder ?? '') !== holder))
       .map((r) => structuredClone(r));
+  }
+
+  claimCooldown(key: string, ms: number, now?: number): Promise<number> {
+    return this.cooldowns.claim(key, ms, now);
   }
 }

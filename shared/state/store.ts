@@ -23,6 +23,8 @@ export interface StateStore {
    * connections may still be held, and running ones another process held (its lease expired).
    */
   idleRunsToAttend(holder: string): Promise<IdleRun[]>;
+  /** Claims `key` for `ms` (an on-demand login cool-down): 0 when claimed, else the ms left on the claim that holds it. */
+  claimCooldown(key: string, ms: number, now?: number): Promise<number>;
 }
 
 /** The key under which a result replaces its predecessor. */

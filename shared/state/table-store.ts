@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { idleRunSchema, probeResultSchema, type IdleRun, type ProbeResult } from '../contract';
+import { TableCooldowns } from './cooldowns';
 import { resultKey, type StateStore } from './store';
 
 /**
@@ -47,6 +48,8 @@ export interface StateTables {
    * columns of their own, so the holder finds the runs that need it with one query.
    */
   idleRuns: TableClient;
+  /** On-demand login cool-downs: PartitionKey = region, RowKey = the target's key. */
+  cooldowns: TableClient;
 }
 
 /** A run changed by someone else between our read and our write is read again and changed again; this many times at most. */
@@ -55,9 +58,12 @@ const RUN_WRITE_TRIES = 10;
 /** Shared state in the app's storage account, so every instance sees the same runs and results. */
 export class TableStateStore implements StateStore {
   /** createTable ignores "already exists", so once per process is enough. */
-  private readonly ensureTables = once(() => Promise.all([this.tables.latest.createTable(), this.tables.idleRuns.createTable()]));
+  private readonly ensureTables = once(() => Promise.all([this.tables.latest.createTable(), this.tables.idleRuns.createTable(), this.tables.cooldowns.createTable()]));
+  private readonly cooldowns: TableCooldowns;
 
-  constructor(private readonly tables: StateTables, private readonly region: string) {}
+  constructor(private readonly tables: StateTables, private readonly region: string) {
+    this.cooldowns = new TableCooldowns(tables.cooldowns, region, this.ensureTables);
+  }
 
   async recordResult(result: ProbeResult): Promise<void> {
     await this.ensureTables();
@@ -119,5 +125,9 @@ export class TableStateStore implements StateStore {
     const runs: IdleRun[] = [];
     for await (const entity of this.tables.idleRuns.listEntities({ queryOptions: { filter } })) runs.push(idleRunSchema.parse(fromChunks(entity)));
     return runs;
+  }
+
+  claimCooldown(key: string, ms: number, now?: number): Promise<number> {
+    return this.cooldowns.claim(key, ms, now);
   }
 }

@@ -1,6 +1,12 @@
 import type { Duplex } from 'node:stream';
 import { encodeMessage, PacketReader, type EncodeOptions, type TdsMessage } from './packet';
 
+/** The code of an error that says the peer closed the connection (FIN, not a reset) part-way. */
+export const PEER_CLOSED = 'EPEERCLOSED';
+
+/** An error for a peer that closed the connection cleanly in the middle of `what`. */
+export const peerClosed = (what: string): Error => Object.assign(new Error(`the server closed the connection ${what}`), { code: PEER_CLOSED });
+
 /**
  * Promise-style message I/O over a client socket: `send` frames a message, `next` resolves with the
  * next complete one. Used by probes that speak TDS without a driver (PRELOGIN and TLS probing).
@@ -14,7 +20,8 @@ export class MessageSocket {
   constructor(readonly socket: Duplex) {
     socket.on('data', this.onData);
     socket.once('error', (e: Error) => this.fail(e));
-    socket.once('close', () => this.fail(new Error('connection closed before a complete message')));
+    // After an 'error' (a reset) the failure is set already; a close on its own is the peer's FIN.
+    socket.once('close', () => this.fail(peerClosed('before a complete message')));
   }
 
   private readonly onData = (chunk: Buffer): void => {

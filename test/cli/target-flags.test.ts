@@ -45,6 +45,7 @@ describe('resolveTarget', () => {
     [{ server: 'tcp:h,1433' }, /^--server: expected a host name .*got "tcp:h,1433"$/],
     [{ server: 'h', probes: 'tls,ping' }, /^--probes: expected one of dns, tcp, tls, login, idle, pool, got "tls,ping"$/],
     [{ server: 'h', caFile: '/nonexistent/ca.pem' }, /^--ca-file: cannot read "\/nonexistent\/ca.pem" \(ENOENT\); give the path to a PEM file$/],
+    [{ server: 'h', caFile: '/dev/zero' }, /^--ca-file: cannot read "\/dev\/zero" \(ENOTREG\); give the path to a PEM file$/],
   ])('names the flag and the fix for %o', (flags, message) => {
     expect(usage(() => resolveTarget(undefined, flags, []))).toMatch(message);
   });

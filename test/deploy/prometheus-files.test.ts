@@ -1,5 +1,3 @@
-
-
 // deploy/prometheus and deploy/grafana against the code: promtool checks and unit-tests the rules,
 // and every metric, label and label value the rules and the dashboard read is one sqlprobe emits.
 import { execFile } from 'node:child_process';
@@ -8,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { FAILURE_CLASSES, PHASES } from '../../shared/contract';
-import { IDLE_OUTCOMES } from '../../shared/contract';
+import { FAILURE_CLASSES, IDLE_OUTCOMES, PHASES } from '../../shared/contract';
 import { PROM_LABELS, promSeriesNames, SUCCESS_CLASS } from '../../shared/telemetry';
 import { PROMTOOL } from '../helpers/prometheus';
 import { readRepoFile, ROOT } from '../infra/infra-files';

@@ -63,3 +63,10 @@ describe('function registration', () => {
     expect(((h * 60 + m) * 60 + s) * 1000).toBe(FUNCTION_TIMEOUT_MS);
   });
 });
+
+it('refuses to register a timer whose schedule croner cannot read, never fires, or ticks the connectivity round under every 10 s', () => {
+  expect(() => registrations({ SQLPROBE_CONNECTIVITY_SCHEDULE: 'a b c d e f' })).toThrow(/SQLPROBE_CONNECTIVITY_SCHEDULE: expected a six-field NCRONTAB schedule .*: configuration entry 0 \(a\) contains illegal characters/);
+  expect(() => registrations({ SQLPROBE_CONNECTIVITY_SCHEDULE: '0 0 0 31 2 *' })).toThrow(/SQLPROBE_CONNECTIVITY_SCHEDULE: never fires/);
+  expect(() => registrations({ SQLPROBE_CONNECTIVITY_SCHEDULE: '*/5 * * * * *' })).toThrow(/SQLPROBE_CONNECTIVITY_SCHEDULE: fires 5 s apart at its closest/);
+  expect(() => registrations({ SQLPROBE_IDLE_SCHEDULE: '99 * * * * *' })).toThrow(/SQLPROBE_IDLE_SCHEDULE: .*Invalid value for second: 99/);
+});

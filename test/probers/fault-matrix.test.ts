@@ -16,6 +16,7 @@ const loginTarget = (sim?: Simulator) => ({ server: 'localhost', port: sim?.gate
 const EXPECTED_CLASS: Record<number, string> = {
   40613: 'db-unavailable', 40615: 'firewall-blocked', 40501: 'throttled', 40532: 'login-format', 47073: 'public-access-denied',
   40914: 'vnet-rule-missing', 10928: 'throttled', 40197: 'failover', 4060: 'db-not-found', 18456: 'login-failed',
+  18452: 'windows-auth-required',
 };
 
 const scenarios: Scenario[] = [
@@ -213,6 +214,39 @@ const scenarios: Scenario[] = [
     name: 'tls prober, wrong-hostname certificate', probe: 'tls', sim: tlsOn(), target: loginTarget,
     expect: { success: false, class: 'tls-hostname-mismatch', phase: 'tls' },
     check: (r) => expect(r.tls).toMatchObject({ trusted: true, hostnameMatches: false }),
+  },
+  ...(['login', 'tls'] as const).flatMap((probe): Scenario[] => [
+    {
+      name: `${probe} probe, PRELOGIN answer with an option offset past the message`, probe, sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'bad-prelogin' }), target: loginTarget,
+      expect: { success: false, class: 'unexpected-server-response', phase: 'prelogin' },
+    },
+    {
+      name: `${probe} probe, FIN in the middle of the TLS handshake`, probe, sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'fin', phase: 'tls' }), target: loginTarget,
+      expect: { success: false, class: 'tls-handshake-failed', phase: 'tls' },
+    },
+    {
+      // A clean close is no reset: no TLS-inspection advice.
+      name: `${probe} probe, FIN right after accept`, probe, sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'fin', phase: 'accept' }), target: loginTarget,
+      expect: { success: false, class: 'server-closed', phase: 'prelogin' },
+      check: (r) => expect(r.error?.recommendation).not.toMatch(/inspect/i),
+    },
+    {
+      name: `${probe} probe, a caFile that does not exist`, probe, sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), caFile: '/nonexistent/ca.pem' }),
+      expect: { success: false, class: 'ca-file-unreadable', phase: 'tls' },
+      check: (r) => expect(r.error?.message).toContain('/nonexistent/ca.pem'),
+    },
+  ]),
+  {
+    name: 'FIN when LOGIN7 arrives', probe: 'login', sim: tlsOn(), arrange: (sim) => sim.setFault('gateway', { kind: 'fin', phase: 'login' }), target: loginTarget,
+    expect: { success: false, class: 'server-closed', phase: 'login' },
+  },
+  {
+    name: 'error 18452 gets Windows-authentication advice', probe: 'login', sim: { ...tlsOn(), servers: [simServer({ errors: [{ number: 18452 }] })] }, target: loginTarget,
+    expect: { success: false, class: 'windows-auth-required', phase: 'login', number: 18452 },
+    check: (r) => {
+      expect(r.error?.recommendation).toMatch(/mixed mode/);
+      expect(r.error?.recommendation).not.toMatch(/password/);
+    },
   },
 ];
 

@@ -65,7 +65,7 @@ describe('a bad numeric or duration flag names the flag and what it takes', () =
     [['--port', '1.5'], `option '--port <port>' argument '1.5' is invalid. expected an integer 0–65535`],
     [['--node-port', '-1'], `option '--node-port <port>' argument '-1' is invalid. expected an integer 0–65535`],
     [['--edition', 'x'], `option '--edition <n>' argument 'x' is invalid. expected an integer EngineEdition, e.g. 5 (SQL Database) or 8 (Managed Instance), got "x".`],
-    [['--max-sessions', 'x'], `option '--max-sessions <n>' argument 'x' is invalid. expected a whole number of sessions, 1 or more, got "x".`],
+    [['--max-sessions', 'x'], `option '--max-sessions <n>' argument 'x' is invalid. expected a whole number of sessions, 1 or more (at most 100000), got "x".`],
     [['--max-sessions', '0'], `option '--max-sessions <n>' argument '0' is invalid. expected a whole number of sessions, 1 or more`],
     [['--latency', 'soon'], `option '--latency <duration>' argument 'soon' is invalid. expected a duration such as 20ms, 5s, 30m or 1h, got "soon".`],
     [['--idle-timeout', '5x'], `option '--idle-timeout <duration>' argument '5x' is invalid. expected a duration`],
@@ -84,7 +84,7 @@ test('configFromFlags, called with bad values directly, names the flag too', () 
   const good = flags();
   expect(() => configFromFlags({ ...good, port: NaN })).toThrow(/^--port: expected an integer 0–65535 \(0 picks a free port\), got NaN$/);
   expect(() => configFromFlags({ ...good, edition: 2.5, maxSessions: 0 })).toThrow(
-    /^--max-sessions: expected a whole number of sessions, 1 or more, got 0\n--edition: expected an integer EngineEdition, e\.g\. 5 \(SQL Database\) or 8 \(Managed Instance\), got 2\.5$/,
+    /^--max-sessions: expected a whole number of sessions, 1 or more \(at most 100000\), got 0\n--edition: expected an integer EngineEdition, e\.g\. 5 \(SQL Database\) or 8 \(Managed Instance\), got 2\.5$/,
   );
 });
 
@@ -102,4 +102,19 @@ test('durations, faults and event lines', () => {
   expect(parseFault('slow-start:2s')).toEqual({ kind: 'slow-start', delayMs: 2000 });
   expect(parseFault('none')).toBeNull();
   expect(formatEvent({ at: new Date(0), listener: 'gateway', session: 3, kind: 'login', detail: 'spid=51' })).toBe('1970-01-01T00:00:00.000Z gateway #3 login spid=51');
+});
+
+test('the pre-login deadline and the connection cap have flags, defaults and bounds', () => {
+  expect(configFromFlags(flags())).toMatchObject({ preloginTimeoutMs: 30_000, maxConnections: 10_000 });
+  expect(configFromFlags(flags(['--prelogin-timeout', '5s', '--max-connections', '50']))).toMatchObject({ preloginTimeoutMs: 5000, maxConnections: 50 });
+  expect(() => configFromFlags(flags(['--prelogin-timeout', '2h']))).toThrow(/^--prelogin-timeout: expected a duration from 1ms to 1h such as 30s, got 7200000$/);
+  expect(() => configFromFlags(flags(['--latency', '600h']))).toThrow(/^--latency: expected a duration from 0ms to 60s such as 20ms, got 2160000000$/);
+  expect(() => configFromFlags(flags(['--idle-timeout', '600h']))).toThrow(/^--idle-timeout: expected a duration from 1ms to 24h such as 30m, got 2160000000$/);
+  expect(parse(['--max-connections', '0']).error?.message).toContain('expected a whole number of connections from 1 to 100000, got "0"');
+});
+
+test('fin and bad-prelogin faults parse from the fault command', () => {
+  expect(parseFault('fin:accept')).toEqual({ kind: 'fin', phase: 'accept' });
+  expect(parseFault('fin:tls')).toEqual({ kind: 'fin', phase: 'tls' });
+  expect(parseFault('bad-prelogin')).toEqual({ kind: 'bad-prelogin' });
 });

@@ -1,11 +1,8 @@
-
-
 // Inside the test's network namespace, where 169.254.169.254 is a local address: listens there as the
 // Azure instance-metadata service would, starts telemetry, and prints how many connections it got.
 // `sqlprobe` starts sqlprobe's telemetry; `upstream` calls the distro's useAzureMonitor as documented.
 import { createServer } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 
 const [mode, endpoint] = process.argv.slice(2);
 

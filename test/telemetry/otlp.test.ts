@@ -1,12 +1,9 @@
-
-
 // OTLP export through the OpenTelemetry exporters to a local OTLP/HTTP receiver that decodes what
 // arrives: the same names and attributes as the Azure Monitor sink, never a secret, alongside Azure.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { TelemetrySettings } from '../../shared/telemetry';
-import { AVAILABILITY, CUSTOM_EVENT_NAME, DIMENSIONS as D, EVENTS, METRICS, PHASE_EVENT, SPAN_ATTRIBUTES } from '../../shared/telemetry';
+import { AVAILABILITY, CUSTOM_EVENT_NAME, DIMENSIONS as D, EVENTS, METRICS, PHASE_EVENT, SPAN_ATTRIBUTES, type TelemetrySettings } from '../../shared/telemetry';
 import { otlpEndpointProblem, otlpHeaders, otlpHeadersProblem, otlpSignalUrl } from '../../shared/config';
 import { FakeBreeze } from './breeze';
 import type { OtlpChildInput } from './otlp-child';

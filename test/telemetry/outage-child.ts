@@ -1,11 +1,8 @@
-
-
 // A telemetry host in a process of its own, built the way the function app builds it (runtimeFromEnv
 // from app settings, so the outbox in the storage account is wired as in production). The test drives
 // it over IPC: record results, flush with the invocation's bound, and is free to kill -9 it.
 import { FLUSH_TIMEOUT_MS, runtimeFromEnv } from '../../shared/app';
-import type { ProbeResult } from '../../shared/contract';
-import type { VerdictChange } from '../../shared/contract';
+import type { ProbeResult, VerdictChange } from '../../shared/contract';
 
 type Command = { op: 'record'; results: ProbeResult[]; changes: VerdictChange[] } | { op: 'flush' } | { op: 'shutdown' };
 

@@ -1,0 +1,65 @@
+import { Cron, CronPattern } from 'croner';
+
+export const NCRONTAB_HINT = 'expected a six-field NCRONTAB schedule such as "0 */5 * * * *" (seconds first)';
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const DAY_S = 86_400;
+
+/**
+ * The parts of a field the Functions host's NCRONTAB reads: numbers, "*", ranges, lists, steps
+ * and month or day names (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions).
+ * croner also reads L, W, # and ?, which the host would refuse when it registers the timer.
+ */
+function foreignToken(field: string, index: number): string | undefined {
+  const names = index === 4 ? MONTHS : index === 5 ? DAYS : [];
+  return field.split(/[,/-]/).find((token) => !(token === '*' || /^\d+$/.test(token) || names.includes(token.toLowerCase())));
+}
+
+/** The seconds of the day a schedule fires at, from croner's own parse of its time fields. */
+function secondsOfDay(pattern: CronPattern): number[] {
+  const times: number[] = [];
+  pattern.hour.forEach((h, hour) => {
+    if (!h) return;
+    pattern.minute.forEach((m, minute) => {
+      if (!m) return;
+      pattern.second.forEach((s, second) => void (s && times.push(hour * 3600 + minute * 60 + second)));
+    });
+  });
+  return times;
+}
+
+/**
+ * The shortest gap between two ticks, in seconds. Day fields only pick which days fire, so the
+ * times within a day repeat; the gap across midnight counts as if the next day fired too.
+ */
+function shortestGapS(pattern: CronPattern): number {
+  const times = secondsOfDay(pattern);
+  let gap = times[0] + DAY_S - times[times.length - 1];
+  for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i] - times[i - 1]);
+  return gap;
+}
+
+/**
+ * Why `text` cannot be a timer's schedule, or undefined. croner (which `sqlprobe start` runs it
+ * with) parses it; a schedule that never fires, or fires more often than every `minGapS` seconds,
+ * is refused with the reason.
+ */
+export function scheduleProblem(text: string, minGapS: number, why: string): string | undefined {
+  const fields = text.trim().split(/\s+/);
+  if (fields.length !== 6) return NCRONTAB_HINT;
+  let pattern: CronPattern;
+  try {
+    pattern = new CronPattern(text.trim(), 'Etc/UTC', { mode: '6-part' });
+  } catch (err) {
+    return `${NCRONTAB_HINT}: ${(err as Error).message.replace(/^CronPattern: /, '').replace(/\.$/, '')}`;
+  }
+  const foreign = fields.map(foreignToken).findIndex((t) => t !== undefined);
+  if (foreign >= 0) return `${NCRONTAB_HINT}: "${foreignToken(fields[foreign], foreign)}" is croner's, not NCRONTAB's (numbers, *, ranges a-b, lists a,b, steps */n and month or day names only)`;
+  if (new Cron(text.trim(), { paused: true, timezone: 'Etc/UTC', mode: '6-part' }).nextRun() === null) {
+    return 'never fires: no date matches it (such as the 31st of February); expected a schedule such as "0 */5 * * * *"';
+  }
+  const gap = shortestGapS(pattern);
+  if (gap < minGapS) return `fires ${gap} s apart at its closest; expected at most one tick every ${minGapS} s (${why}), such as "*/${minGapS} * * * * *" or "0 */5 * * * *"`;
+  return undefined;
+}
