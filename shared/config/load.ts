@@ -33,7 +33,7 @@ function withoutLogin(target: Target, explicitProbes: boolean, path: string): { 
   if (login.length === 0) return { target };
   if (!explicitProbes) return { target: { ...target, probes: target.probes.filter((p) => !login.includes(p)) } };
   return {
-    problem: `${path}: ${quotedList(login)} ${login.length > 1 ? 'need' : 'needs'} credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove ${login.length > 1 ? 'those probes' : 'that probe'}`,
+    problem: `${path}: ${quotedList(login)} ${login.length > 1 ? 'need' : 'needs'} credentials, but auth is "none"; add auth (sql, ntlm, managed-identity, service-principal, workload-identity or access-token) or remove ${login.length > 1 ? 'those probes' : 'that probe'}`,
   };
 }
 
@@ -126,7 +126,17 @@ export function readSecret(settingName: string, env: Env): string {
 /** The app setting that holds a target's secret, when its auth has one. */
 export function secretSettingOf(target: Target): string | undefined {
   const auth = target.auth;
-  return auth.type === 'sql' ? auth.passwordSetting : auth.type === 'service-principal' ? auth.secretSetting : auth.type === 'access-token' ? auth.tokenSetting : undefined;
+  switch (auth.type) {
+    case 'sql':
+    case 'ntlm':
+      return auth.passwordSetting;
+    case 'service-principal':
+      return auth.secretSetting ?? auth.certificateSetting;
+    case 'access-token':
+      return auth.tokenSetting;
+    default:
+      return undefined;
+  }
 }
 
 /** The secret values the targets' auth names, so every message and every sink can be scrubbed of them. */

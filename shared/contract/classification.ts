@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const PHASES = ['dns', 'tcp', 'prelogin', 'tls', 'login', 'reroute', 'initialSql', 'query', 'idle'] as const;
+export const PHASES = ['dns', 'tcp', 'prelogin', 'tls', 'login', 'reroute', 'initialSql', 'query', 'idle', 'browser', 'tlsAudit'] as const;
 export const phaseName = z.enum(PHASES);
 export type Phase = z.infer<typeof phaseName>;
 
@@ -12,6 +12,8 @@ export const FAILURE_CLASSES = [
   'redirect-ports-blocked', 'connection-lost', 'policy-mismatch', 'read-only-mismatch', 'query-failed',
   ...PHASES.map((p) => `timeout-${p}` as const),
   'unexpected-server-response', 'unknown',
+  'tls-below-minimum', 'browser-unreachable', 'instance-not-found', 'instance-port-closed',
+  'login-untrusted-domain', 'login-domain-password', 'dns-resolver-split', 'query-unexpected-result',
 ] as const;
 export const failureClass = z.enum(FAILURE_CLASSES);
 export type FailureClass = z.infer<typeof failureClass>;
