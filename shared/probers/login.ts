@@ -76,6 +76,7 @@ function pathDetails(info: SessionInfo): ResultDetails {
   return {
     ...(info.policy ? { policy: info.policy } : {}),
     ...(info.routed ? { routed: info.routed } : {}),
+    ...(info.browser ? { browser: info.browser } : {}),
     encrypted: info.encrypted,
     ...(info.tls ? { tls: info.tls } : {}),
     ...(info.connects.length ? { tcp: { connects: info.connects } } : {}),

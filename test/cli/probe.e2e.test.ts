@@ -158,7 +158,7 @@ describe('sqlprobe idle', () => {
     try {
       const run = await runCli(cli, ['idle', 'anon', '--rungs', '300ms'], { SQLPROBE_TARGETS: targets });
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/target "anon" has auth type none: .*not idle; give the target an auth \(sql, managed-identity, service-principal or access-token\)/);
+      expect(run.stderr).toMatch(/target "anon" has auth type none: .*not idle; give the target an auth \(sql, ntlm, managed-identity, service-principal, workload-identity or access-token\)/);
       expect(run.stdout).toBe('');
       expect(connects).toEqual([]);
     } finally {
