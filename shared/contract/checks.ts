@@ -52,7 +52,7 @@ export const browserDetailsSchema = z.object({
   outcome: z.enum(BROWSER_OUTCOMES),
   /** The instance's TCP port, when found: the port the probe then connects to. */
   tcpPort: z.int().optional(),
-  /** Every instance the Browser listed. */
+  /** The instances the Browser named: the instance itself once found (its answer comes first), else every instance it lists. */
   instances: z.array(browserInstanceSchema),
 });
 export type BrowserDetails = z.infer<typeof browserDetailsSchema>;

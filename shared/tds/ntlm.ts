@@ -111,6 +111,7 @@ function avPairs(info: Buffer): Map<number, string> {
 
 export function decodeChallenge(buf: Buffer): NtlmChallenge {
   if (ntlmMessageType(buf) !== NtlmType.CHALLENGE) throw new TdsDecodeError('not an NTLM CHALLENGE message');
+  if (buf.length < 48) throw new TdsDecodeError(`NTLM CHALLENGE truncated: ${buf.length} bytes`);
   const flags = buf.readUInt32LE(20);
   const targetInfo = flags & NtlmFlag.TARGET_INFO ? field(buf, 40) : Buffer.alloc(0);
   const pairs = avPairs(targetInfo);
