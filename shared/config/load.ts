@@ -53,7 +53,10 @@ export function parseTargets(raw: unknown, root: string): { targets: Target[]; p
     }
     const explicitProbes = (entry as { probes?: unknown }).probes !== undefined;
     const checked = withoutLogin(parsed.data, explicitProbes, formatPath(root, [i, 'probes']));
-    if ('problem' in checked) {
+    if ((entry as { port?: unknown }).port !== undefined && parsed.data.instanceName) {
+      // Drivers skip the Browser when a port is given: a target with both would not probe what an app with the name does.
+      problems.push(`${formatPath(root, [i, 'port'])}: give instanceName or port, not both; with instanceName the port comes from the SQL Server Browser, as drivers find it`);
+    } else if ('problem' in checked) {
       problems.push(checked.problem);
     } else if (seen.has(checked.target.name)) {
       problems.push(`${formatPath(root, [i, 'name'])}: "${checked.target.name}" is already used by another target; names must be unique`);

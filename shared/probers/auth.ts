@@ -45,10 +45,12 @@ export function credentialFor(target: Target, env: Env): TokenCredential | undef
     const setting = auth.certificateSetting;
     const pem = readSecret(setting, env);
     // Keyed by the certificate itself, so a renewed certificate in the same setting gets a fresh credential.
-    return cached(`spc:${auth.tenantId}:${auth.clientId}:${createHash('sha256').update(pem).digest('hex')}`, () => certificateCredential(auth.tenantId, auth.clientId, setting, pem, env));
+    return cached(`spc:${auth.tenantId}:${auth.clientId}:${env.AZURE_AUTHORITY_HOST}:${createHash('sha256').update(pem).digest('hex')}`, () => certificateCredential(auth.tenantId, auth.clientId, setting, pem, env));
   }
   if (auth.type === 'workload-identity') {
-    return cached(`wi:${auth.tenantId ?? env.AZURE_TENANT_ID}:${auth.clientId ?? env.AZURE_CLIENT_ID}`, () => workloadCredential(auth, env));
+    // Keyed by everything that makes it: a setting left unset never reuses a credential made before.
+    const key = [auth.tenantId ?? env.AZURE_TENANT_ID, auth.clientId ?? env.AZURE_CLIENT_ID, env.AZURE_FEDERATED_TOKEN_FILE, env.AZURE_AUTHORITY_HOST].join('|');
+    return cached(`wi:${key}`, () => workloadCredential(auth, env));
   }
   return undefined;
 }
@@ -61,7 +63,8 @@ async function fetchToken(credential: TokenCredential, server: string, signal: A
     return token.token;
   } catch (err) {
     if (signal.aborted) throw err;
-    throw Object.assign(new Error(`no Microsoft Entra token: ${(err as Error).message}`, { cause: err }), { code: 'EFEDAUTH' });
+    // Worded so the redactor's "token: <value>" pattern does not swallow the error code that follows.
+    throw Object.assign(new Error(`no Microsoft Entra token was issued (${(err as Error).message})`, { cause: err }), { code: 'EFEDAUTH' });
   }
 }
 
