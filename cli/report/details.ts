@@ -1,4 +1,5 @@
 import type { ProbeResult } from '../../shared/contract';
+import { checkFacts } from './checks';
 
 /** The facts a probe found, one short clause each, for the line next to its name. */
 export function resultFacts(r: ProbeResult): string[] {
@@ -25,6 +26,7 @@ export function resultFacts(r: ProbeResult): string[] {
   if (r.idle) facts.push(`${r.idle.outcomes.length} idle connections checked (${r.idle.mode} mode)`);
   if (r.listener) facts.push(`${r.listener} listener`);
   if (r.attempts.length > 1) facts.push(`${r.attempts.length} attempts`);
+  facts.push(...checkFacts(r));
   return facts;
 }
 
