@@ -64,30 +64,27 @@ describe('TLS floor audit', () => {
     expect(r.tls?.audit?.accepted).toEqual(['1.0']);
   });
 
-  it('a device that drops old handshakes instead of refusing them is "no-answer", within half the probe timeout', async () => {
+  /** Audits a server that, once the probe's own handshake is done, accepts every connection and never answers. */
+  async function auditSilentAfterHandshake(timeoutMs: number, deadlineMs: number) {
     const sim = await startTlsSim({ tlsVersions: ['1.2'] });
     try {
-      // Once the probe's own handshake is done, every new connection is accepted and never answered.
       sim.events.on('event', (e) => e.kind === 'tls' && void sim.setFault('gateway', { kind: 'blackhole' }));
       const t = target({ server: 'localhost', port: sim.gatewayPort, caFile: simCerts().caFile, expect: { minTls: '1.2' } });
-      const r = checked(await tlsProber(t, { ...SIM_OPTIONS, timeoutMs: 600 }, AbortSignal.timeout(5000)));
-      expect(r.success).toBe(true);
-      expect(outcomes(r)).toEqual([['1.0', 'no-answer'], ['1.1', 'no-answer'], ['1.2', 'no-answer']]);
+      return checked(await tlsProber(t, { ...SIM_OPTIONS, timeoutMs }, AbortSignal.timeout(deadlineMs)));
     } finally {
       await sim.stop();
     }
+  }
+
+  it('a device that drops old handshakes instead of refusing them is "no-answer", within half the probe timeout', async () => {
+    const r = await auditSilentAfterHandshake(600, 5000);
+    expect(r.success).toBe(true);
+    expect(outcomes(r)).toEqual([['1.0', 'no-answer'], ['1.1', 'no-answer'], ['1.2', 'no-answer']]);
   });
 
   it('the probe deadline during the audit is timeout-tlsAudit', async () => {
-    const sim = await startTlsSim({ tlsVersions: ['1.2'] });
-    try {
-      sim.events.on('event', (e) => e.kind === 'tls' && void sim.setFault('gateway', { kind: 'blackhole' }));
-      const t = target({ server: 'localhost', port: sim.gatewayPort, caFile: simCerts().caFile, expect: { minTls: '1.2' } });
-      const r = checked(await tlsProber(t, { ...SIM_OPTIONS, timeoutMs: 10_000 }, AbortSignal.timeout(1500)));
-      expect(r.error).toMatchObject({ class: 'timeout-tlsAudit', phase: 'tlsAudit', transient: true });
-    } finally {
-      await sim.stop();
-    }
+    const r = await auditSilentAfterHandshake(10_000, 1500);
+    expect(r.error).toMatchObject({ class: 'timeout-tlsAudit', phase: 'tlsAudit', transient: true });
   });
 });
 
