@@ -80,7 +80,8 @@ async function simInNamespace(ns: TestNetns, args: string[]): Promise<{ child: C
   const events: string[] = [];
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the simulator did not start in the namespace')), 20_000);
+    // The child compiles the simulator's TypeScript as it loads: slow on a busy machine.
+    const timer = setTimeout(() => reject(new Error('the simulator did not start in the namespace')), 60_000);
     child.once('exit', (code) => reject(new Error(`the simulator exited (${code})`)));
     lines.on('line', (line) => {
       events.push(line);
@@ -100,7 +101,7 @@ describeWithNetns('named instances on UDP 1434, in a namespace of the test', () 
   beforeAll(async () => {
     ns = new TestNetns([]);
     sim = await simInNamespace(ns, ['--instance', 'SQLEXPRESS', '--instance', 'PIPESONLY:off']);
-  });
+  }, 90_000);
   afterAll(() => ns?.close());
 
   when(have.tsql)('FreeTDS', () => {
