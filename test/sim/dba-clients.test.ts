@@ -136,9 +136,9 @@ describeWithNetns('named instances on UDP 1434, in a namespace of the test', () 
     expect(tcp.browser?.instances).toEqual([{ name: 'SQLEXPRESS', tcpPort: 1433, version: '16.0.1000.6', clustered: false }]);
     const tls = await ns.probe('tls', t, 5000);
     expect(tls).toMatchObject({ port: 1433, browser: { port: 1434, outcome: 'found' }, tls: { serverVersion: '12.0.2000.8' } });
-    const off = await ns.probe('tcp', { ...t, instanceName: 'PIPESONLY' }, 5000);
-    expect(off.error).toMatchObject({ class: 'instance-not-found', phase: 'browser' });
     const missing = await ns.probe('tcp', { ...t, instanceName: 'NOSUCH' }, 5000);
+    expect(missing.error).toMatchObject({ class: 'instance-not-found', phase: 'browser' });
     expect(missing.error?.message).toBe('the SQL Server Browser at 127.0.0.1:1434/udp does not list instance NOSUCH; it lists SQLEXPRESS (tcp 1433), PIPESONLY (no tcp)');
-  });
+    // Each probe runs in a child that compiles the engine as it loads: slow on a busy machine.
+  }, 120_000);
 });
