@@ -31,14 +31,16 @@ function promptHidden(prompt: string, stdin: NodeJS.ReadStream = process.stdin, 
 }
 
 /**
- * The environment a probe reads its secrets from. A SQL login whose password setting is unset gets a
- * prompt on a terminal; the password goes into this copy only, never into argv or process.env.
+ * The environment a probe reads its secrets from. A SQL or Windows login whose password setting is
+ * unset gets a prompt on a terminal; the password goes into this copy only, never into argv or process.env.
  */
 export async function envWithPassword(target: Target, env: Env, stdin: NodeJS.ReadStream = process.stdin): Promise<Env> {
-  if (target.auth.type !== 'sql' || env[target.auth.passwordSetting]) return env;
-  const setting = target.auth.passwordSetting;
+  const auth = target.auth;
+  if ((auth.type !== 'sql' && auth.type !== 'ntlm') || env[auth.passwordSetting]) return env;
+  const setting = auth.passwordSetting;
   if (!stdin.isTTY) throw new UsageError(`${setting} is not set and there is no terminal to prompt on; set ${setting} in the environment`);
-  const password = await promptHidden(`Password for ${target.auth.user}@${target.server}: `, stdin);
+  const who = auth.type === 'ntlm' ? `${auth.domain}\\${auth.user}` : auth.user;
+  const password = await promptHidden(`Password for ${who}@${target.server}: `, stdin);
   if (!password) throw new UsageError(`no password given; type it at the prompt or set ${setting}`);
   return { ...env, [setting]: password };
 }

@@ -20,12 +20,14 @@ function addTargetFlags(cmd: Command): Command {
     .option('--encrypt <mode>', 'true (classic TLS) or strict (TDS 8.0) (default true)')
     .option('--ca-file <path>', 'PEM file of the CA that signs the server certificate')
     .option('--trust-server-certificate', 'accept any server certificate (classic TLS only)')
+    .option('--instance <name>', 'a named instance: its port comes from the SQL Server Browser on UDP 1434')
     .option('--json', 'print the results as a JSON array that validates against the result schema')
     .option('--results-file <path>', 'also append every result to this file as JSON Lines');
 }
 
 const probeFlagsSchema = targetFlagsSchema.extend({ json: z.boolean().optional(), resultsFile: z.string().optional() });
 const idleFlagsSchema = probeFlagsSchema.extend({ rungs: z.string().optional() });
+const probeOnlyFlagsSchema = probeFlagsSchema.extend({ tlsAudit: z.union([z.boolean(), z.string()]).optional() });
 
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command('sqlprobe')
@@ -38,9 +40,10 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
   addTargetFlags(program.command('probe'))
     .description('probe a target once and report the phases, the failure class and what to do')
     .option('--probes <list>', 'probes to run, comma-separated: dns,tcp,tls,login')
+    .option('--tls-audit [minimum]', 'the tls probe also tries each TLS version alone; with a minimum (1.0, 1.1, 1.2 or 1.3), an older version accepted is a failure')
     .action(async (name: string | undefined, raw: unknown) => {
-      const { json, resultsFile, ...flags } = probeFlagsSchema.parse(raw);
-      setExit(await probeCommand(name, flags, { json, resultsFile }));
+      const { json, resultsFile, tlsAudit, ...flags } = probeOnlyFlagsSchema.parse(raw);
+      setExit(await probeCommand(name, flags, { json, resultsFile, tlsAudit }));
     });
 
   addTargetFlags(program.command('idle'))

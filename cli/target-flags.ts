@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { adHocServerSchema, adHocTarget, CLI_AD_HOC } from '../shared/app';
 import { errorCode, idleSchema, loginProblem, loginWithoutCredentials, MAX_CA_FILE_BYTES, readRegularFile, targetSchema, type Target } from '../shared/config';
-import type { ProbeName } from '../shared/contract';
+import { tlsVersionName, type ProbeName } from '../shared/contract';
 import { UsageError } from './exit';
 
 /** The ad-hoc connection flags shared by `probe` and `idle`, as commander hands them over. */
@@ -14,6 +14,7 @@ export const targetFlagsSchema = z.object({
   caFile: z.string().optional(),
   trustServerCertificate: z.boolean().optional(),
   probes: z.string().optional(),
+  instance: z.string().optional(),
 });
 export type TargetFlags = z.infer<typeof targetFlagsSchema>;
 
@@ -29,12 +30,13 @@ const FLAG_NAMES: Record<keyof TargetFlags, string> = {
   caFile: '--ca-file',
   trustServerCertificate: '--trust-server-certificate',
   probes: '--probes',
+  instance: '--instance',
 };
 /** The flag behind each target field, so a validation problem names the flag to fix. */
 const FLAG_OF_FIELD: Record<string, keyof TargetFlags> = {
-  server: 'server', port: 'port', database: 'database', auth: 'user', encrypt: 'encrypt', caFile: 'caFile', probes: 'probes',
+  server: 'server', port: 'port', database: 'database', auth: 'user', encrypt: 'encrypt', caFile: 'caFile', probes: 'probes', instanceName: 'instance',
 };
-const CONNECTION_FLAGS = ['server', 'port', 'database', 'user', 'encrypt', 'caFile', 'trustServerCertificate'] as const;
+const CONNECTION_FLAGS = ['server', 'port', 'database', 'user', 'encrypt', 'caFile', 'trustServerCertificate', 'instance'] as const;
 
 function flagProblem(flag: string, message: string, value: unknown): string {
   return `${flag}: ${message}${typeof value === 'string' ? `, got "${value}"` : ''}`;
@@ -79,6 +81,9 @@ export function parseRungsFlag(text: string): number[] {
 function flagsTarget(flags: TargetFlags): Target {
   const encrypt = parseEncrypt(flags.encrypt);
   checkReadable(flags.caFile);
+  if (flags.instance !== undefined && flags.port !== undefined) {
+    throw new UsageError('--instance: give --instance or --port, not both; with --instance the port comes from the SQL Server Browser (UDP 1434), as drivers find it');
+  }
   const input = {
     server: flags.server,
     port: flags.port,
@@ -87,6 +92,7 @@ function flagsTarget(flags: TargetFlags): Target {
     encrypt,
     trustServerCertificate: flags.trustServerCertificate,
     caFile: flags.caFile,
+    instanceName: flags.instance,
   };
   const parsed = adHocServerSchema(CLI_AD_HOC).safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
@@ -130,4 +136,14 @@ export function resolveTarget(name: string | undefined, flags: TargetFlags, conf
   const problem = loginProblem(target, probes, 'give the target an auth in its configuration, or leave those probes out of --probes');
   if (problem) throw new UsageError(`--probes: ${problem}`);
   return { ...target, probes };
+}
+
+/** `--tls-audit [minimum]`: the audit is part of the tls probe; a minimum given here overrides the target's expect.minTls. */
+export function withTlsAudit(target: Target, audit: boolean | string | undefined): Target {
+  if (audit === undefined) return target;
+  if (!target.probes.includes('tls')) throw new UsageError(`--tls-audit: the audit is part of the tls probe; add tls to --probes (target "${target.name}" runs ${target.probes.join(', ')})`);
+  if (audit === true) return target;
+  const minimum = tlsVersionName.safeParse(audit);
+  if (!minimum.success) throw new UsageError(flagProblem('--tls-audit', minimum.error.issues[0].message, audit));
+  return { ...target, expect: { ...target.expect, minTls: minimum.data } };
 }

@@ -46,6 +46,12 @@ export function buildSimCommand(): Command {
     .option('--max-sessions <n>', 'session cap; further logins get 10928', parseArg.maxSessions)
     .addOption(new Option('--prelogin-timeout <duration>', 'close a connection that has not logged in this long after connecting').argParser(parseArg.duration).default(30_000, '30s'))
     .option('--max-connections <n>', 'connections open at once, both ports together; more are closed as they arrive', parseArg.maxConnections, 10_000)
+    .option('--tls-versions <list>', 'TLS versions accepted, of 1.0,1.1,1.2,1.3 (classic TLS uses those up to 1.2)', '1.2,1.3')
+    .option('--instance <name[:port|:off]>', 'a named instance the SQL Server Browser lists, on the gateway port unless given (repeatable)', collect, [])
+    .option('--browser-port <port>', 'UDP port of the SQL Server Browser, when --instance is given (drivers ask 1434)', parseArg.port, 1434)
+    .option('--domain <name>', "the server's Windows domain (NetBIOS name) for NTLM logins", 'SQLPROBE')
+    .option('--trusted-domain <name>', 'another domain whose Windows logins are accepted (repeatable)', collect, [])
+    .option('--windows-login <DOMAIN\\user:password>', 'a Windows login checked with NTLMv2 (repeatable)', collect, [])
     .action(async (o: CliOptions) => {
       const out = (s: string): void => void process.stdout.write(`${s}\n`);
       const sim = await start(configFromFlags(o));

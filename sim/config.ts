@@ -36,9 +36,28 @@ export const LogicalServerSchema = z.object({
   /** SERVERPROPERTY('EngineEdition'): 5 SQL Database, 8 Managed Instance. */
   engineEdition: z.number().int().default(5),
   errors: z.array(ErrorInjectionSchema).default([]),
+  /** Windows logins (NTLM), each with the password its domain controller would check. */
+  windowsLogins: z.array(z.object({ domain: z.string().min(1), user: z.string().min(1), password: z.string() })).default([]),
 });
 
 export const TlsFilesSchema = z.object({ certFile: z.string(), keyFile: z.string() });
+
+export const SIM_TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
+
+/** A named instance as the Browser lists it: on the gateway port unless told otherwise, or with TCP/IP off. */
+export const InstanceSchema = z.object({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$#]{0,15}$/, 'expected an instance name of up to 16 letters, digits, "_", "$" or "#"'),
+  tcpPort: z.union([z.number().int().min(1).max(65535), z.literal('off')]).optional(),
+});
+
+export const WindowsDomainSchema = z.object({
+  /** NetBIOS name, as the NTLM challenge names it. */
+  domain: z.string().min(1).default('SQLPROBE'),
+  dnsDomain: z.string().min(1).default('sqlprobe.test'),
+  computer: z.string().min(1).default('SQLSIM'),
+  /** Other domains whose logins the server accepts (a trust). */
+  trustedDomains: z.array(z.string().min(1)).default([]),
+});
 
 export const SimConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -67,12 +86,22 @@ export const SimConfigSchema = z.object({
   preloginTimeoutMs: ms(1, HOUR_MS).default(30_000),
   /** Connections open at once, both ports together, sessions or not; the next one is closed as it is accepted. */
   maxConnections: z.number().int().min(1).max(MAX_CONNECTIONS).default(10_000),
+  /** TLS versions the server accepts; classic TLS (inside PRELOGIN) uses those up to 1.2. */
+  tlsVersions: z.array(z.enum(SIM_TLS_VERSIONS)).min(1).default(['1.2', '1.3']),
+  /** Named instances the SQL Server Browser (UDP) lists; none means no Browser runs. */
+  instances: z.array(InstanceSchema).default([]),
+  /** The Browser's UDP port: 1434 as drivers expect; 0 picks a free one (tests). */
+  browserPort: z.number().int().min(0).max(65535).default(1434),
+  /** The Windows domain the server belongs to, for NTLM logins; logins from other domains need a trust. */
+  windows: WindowsDomainSchema.default(WindowsDomainSchema.parse({})),
 });
 
 export type SimConfigInput = z.input<typeof SimConfigSchema>;
 export type SimConfig = z.infer<typeof SimConfigSchema>;
 export type LogicalServer = z.infer<typeof LogicalServerSchema>;
 export type ErrorInjection = z.infer<typeof ErrorInjectionSchema>;
+export type WindowsDomain = z.infer<typeof WindowsDomainSchema>;
+export type WindowsLogin = LogicalServer['windowsLogins'][number];
 export type InjectableError = (typeof INJECTABLE_ERRORS)[number];
 
 export const ListenerNameSchema = z.enum(['gateway', 'node']);

@@ -58,7 +58,11 @@ const CATALOG: Record<number, CatalogEntry> = {
     state: 1,
     text: () => 'The service has encountered an error processing your request. Please try again. Error code 4815.',
   },
-  18452: { class: 14, state: 1, text: () => 'Login failed. The login is from an untrusted domain and cannot be used with Windows authentication.' },
+  18452: {
+    class: 14,
+    state: 1,
+    text: () => 'Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication.',
+  },
 };
 
 /** A login error token for `number` in the given context. */

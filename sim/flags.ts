@@ -38,6 +38,12 @@ export interface CliOptions {
   /** ms; the schema's default when absent */
   preloginTimeout?: number;
   maxConnections?: number;
+  tlsVersions: string;
+  instance: string[];
+  browserPort: number;
+  domain: string;
+  trustedDomain: string[];
+  windowsLogin: string[];
 }
 
 /** The fix for each numeric flag, as its parser and configFromFlags word it. */
@@ -95,7 +101,28 @@ const FLAG_OF: Record<string, { flag: string; option: keyof CliOptions; expected
   'servers.0.engineEdition': { flag: '--edition', option: 'edition', expected: EXPECTED.edition },
   preloginTimeoutMs: { flag: '--prelogin-timeout', option: 'preloginTimeout', expected: EXPECTED.preloginTimeout },
   maxConnections: { flag: '--max-connections', option: 'maxConnections', expected: EXPECTED.maxConnections },
+  tlsVersions: { flag: '--tls-versions', option: 'tlsVersions', expected: 'expected a comma-separated list of 1.0, 1.1, 1.2 and 1.3' },
+  instances: { flag: '--instance', option: 'instance', expected: 'expected NAME, NAME:PORT or NAME:off, the name up to 16 letters, digits, "_", "$" or "#"' },
+  browserPort: { flag: '--browser-port', option: 'browserPort', expected: EXPECTED.port },
+  'windows.domain': { flag: '--domain', option: 'domain' },
+  'windows.trustedDomains': { flag: '--trusted-domain', option: 'trustedDomain' },
+  'servers.0.windowsLogins': { flag: '--windows-login', option: 'windowsLogin' },
 };
+
+/** "SQLEXPRESS", "SQLEXPRESS:50123" or "SQLEXPRESS:off" (TCP/IP off for it). */
+function parseInstance(text: string): { name: string; tcpPort?: number | 'off' } {
+  const [name, port] = text.split(':');
+  if (port === undefined) return { name };
+  return { name, tcpPort: port === 'off' ? 'off' : /^\d+$/.test(port) ? Number(port) : NaN };
+}
+
+/** "DOMAIN\user:password". */
+function parseWindowsLogin(text: string): { domain: string; user: string; password: string } {
+  const slash = text.indexOf('\\');
+  const colon = text.indexOf(':', slash);
+  if (slash < 1 || colon < slash + 2) throw new Error(`--windows-login ${text}: use DOMAIN\\user:password`);
+  return { domain: text.slice(0, slash), user: text.slice(slash + 1, colon), password: text.slice(colon + 1) };
+}
 
 /** One line per issue, naming the flag and what it takes: `--port: expected an integer 0–65535 …, got "abc"`. */
 function describeFlagIssues(issues: readonly z.core.$ZodIssue[], o: CliOptions): string {
@@ -138,6 +165,10 @@ export function configFromFlags(o: CliOptions): SimConfigInput {
     idleClose: o.idleClose,
     latencyMs: o.latency,
     maxSessions: o.maxSessions,
+    tlsVersions: o.tlsVersions.split(',').map((v) => v.trim()).filter(Boolean),
+    instances: o.instance.map(parseInstance),
+    browserPort: o.browserPort,
+    windows: { domain: o.domain, trustedDomains: o.trustedDomain },
     servers: [
       {
         name: o.serverName,
@@ -147,6 +178,7 @@ export function configFromFlags(o: CliOptions): SimConfigInput {
         readOnly: o.readOnly ?? false,
         engineEdition: o.edition,
         errors,
+        windowsLogins: o.windowsLogin.map(parseWindowsLogin),
       },
     ],
     preloginTimeoutMs: o.preloginTimeout,

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type ErrorInjection, type Fault, FaultSchema, type ListenerName, type SimConfig, type SimConfigInput, SimConfigSchema } from './config';
+import { Browser } from './browser';
 import { Listener } from './listener';
 import { loadTlsContexts, type SimEvent, type SimRuntime } from './runtime';
 import type { SessionState } from './session';
@@ -34,6 +35,8 @@ export interface Simulator {
   gatewayPort: number;
   /** Set under the redirect policy. */
   nodePort?: number;
+  /** The SQL Server Browser's UDP port, set when the config names instances. */
+  browserPort?: number;
   config: SimConfig;
   /** Emits 'event' with a SimEvent for every connection event. */
   events: EventEmitter<{ event: [SimEvent] }>;
@@ -52,7 +55,7 @@ export async function start(input: SimConfigInput = {}): Promise<Simulator> {
   const listeners: Listener[] = [];
   const rt: SimRuntime = {
     config,
-    contexts: config.tls ? loadTlsContexts(config.tls) : undefined,
+    contexts: config.tls ? loadTlsContexts(config.tls, config.tlsVersions) : undefined,
     unavailableUntil: 0,
     injected: new Map<ErrorInjection, number>(),
     loggedInCount: () => listeners.reduce((n, l) => n + [...l.sessions].filter((s) => s.state === 'ready').length, 0),
@@ -77,10 +80,13 @@ export async function start(input: SimConfigInput = {}): Promise<Simulator> {
     nextId,
   );
   listeners.push(gateway, ...(node ? [node] : []));
+  const browser = config.instances.length ? new Browser(config, rt, () => gateway.port) : undefined;
   try {
     for (const l of listeners) await l.listen();
+    await browser?.listen();
   } catch (e) {
     await Promise.all(listeners.map((l) => l.close()));
+    await browser?.close();
     throw e;
   }
   const byName = (name: ListenerName): Listener => {
@@ -93,6 +99,7 @@ export async function start(input: SimConfigInput = {}): Promise<Simulator> {
     host: config.host,
     gatewayPort: gateway.port,
     nodePort: node?.port,
+    browserPort: browser?.port,
     config,
     events,
     sessions: () =>
@@ -117,7 +124,7 @@ export async function start(input: SimConfigInput = {}): Promise<Simulator> {
       for (const l of listeners) for (const s of [...l.sessions]) s.kill(opts.close ?? 'rst', 'failover');
     },
     stop: async () => {
-      await Promise.all(listeners.map((l) => l.close()));
+      await Promise.all([...listeners.map((l) => l.close()), browser?.close()]);
       events.removeAllListeners();
     },
   };

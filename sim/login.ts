@@ -8,11 +8,12 @@ export type LoginDecision =
   | { ok: false; server: LogicalServer; error: ServerMessage; reason: string };
 
 /** Authenticates a LOGIN7 the way Azure SQL orders its checks: availability, network rules, credentials, database, limits. */
-export function decideLogin(login: Login7, clientIp: string, rt: SimRuntime): LoginDecision {
+/** `windowsUser`: the account an NTLM exchange already proved, so no password is checked here. */
+export function decideLogin(login: Login7, clientIp: string, rt: SimRuntime, windowsUser?: string): LoginDecision {
   const server = rt.serverByName(login.serverName);
   const fedAuth = login.features.fedAuth !== undefined;
   const database = login.database || server.databases[0];
-  const user = fedAuth ? 'token-identified principal' : login.user;
+  const user = windowsUser ?? (fedAuth ? 'token-identified principal' : login.user);
   const ctx = { server: server.name, database, user, clientIp };
   const fail = (number: number, reason: string, state?: number): LoginDecision => {
     const error = loginError(number, ctx);
@@ -28,10 +29,10 @@ export function decideLogin(login: Login7, clientIp: string, rt: SimRuntime): Lo
     rt.injected.set(rule, served + 1);
     return fail(rule.number, `injected ${rule.number}`);
   }
-  if (fedAuth) {
+  if (windowsUser === undefined && fedAuth) {
     const token = login.features.fedAuth?.token;
     if (token === undefined || !server.accessTokens.includes(token)) return fail(18456, 'access token not accepted', 132);
-  } else {
+  } else if (windowsUser === undefined) {
     const account = server.logins.find((l) => l.user === login.user);
     if (!account) return fail(18456, `unknown user ${login.user}`, 5);
     if (account.password !== login.password) return fail(18456, `wrong password for ${login.user}`, 8);

@@ -1,33 +1,40 @@
 import type { Socket } from 'node:net';
 import { timerMs } from '../shared/config';
 import {
+  decodeAuthenticate,
   decodeLogin7,
   decodePrelogin,
   decodeRpc,
   decodeSqlBatch,
   DEFAULT_PACKET_SIZE,
   encodePrelogin,
+  encodeSspiToken,
   Encryption,
   MAX_PACKET_SIZE,
   MIN_PACKET_SIZE,
   negotiateEncryption,
   negotiateTdsVersion,
+  ntlmMessageType,
+  NtlmType,
   PacketStatus,
   PacketType,
   ProcId,
   TdsVersion,
   type EncryptionOutcome,
+  type Login7,
+  type ServerMessage,
   type TdsMessage,
 } from '../shared/tds';
 import type { LogicalServer } from './config';
-import { sqlError } from './errors';
+import { loginError, sqlError } from './errors';
 import { decideLogin } from './login';
+import { issueChallenge, verifyAuthenticate } from './ntlm';
 import { isSessionSetup, planBatch, type Plan } from './query';
 import { attentionAck, failure, loginSuccess, responseEnd, statementTokens } from './responses';
 import type { ListenerState, SimRuntime } from './runtime';
 import { Transport } from './transport';
 
-export type SessionState = 'prelogin' | 'tls' | 'login' | 'ready' | 'closed';
+export type SessionState = 'prelogin' | 'tls' | 'login' | 'ready' | 'closed' | 'sspi';
 
 const SERVER_SETTING = { off: Encryption.OFF, on: Encryption.ON, notsup: Encryption.NOT_SUP } as const;
 
@@ -47,6 +54,8 @@ export class Session {
   private loginDeadline?: NodeJS.Timeout;
   private request?: { timer?: NodeJS.Timeout; rpc: boolean; tokens: Buffer[] };
   private closeAfterSetup = false;
+  /** Between the NTLM challenge and the client's answer: the LOGIN7 and the nonce it must prove. */
+  private ntlm?: { login: Login7; serverChallenge: Buffer };
 
   constructor(
     readonly id: number,
@@ -144,6 +153,8 @@ export class Session {
         return this.kill('fin', `expected PRELOGIN, got 0x${m.type.toString(16)}`);
       case 'login':
         return m.type === PacketType.LOGIN7 ? this.onLogin(m.payload) : this.kill('fin', `expected LOGIN7, got 0x${m.type.toString(16)}`);
+      case 'sspi':
+        return m.type === PacketType.SSPI ? this.onSspi(m.payload) : this.kill('fin', `expected an SSPI message, got 0x${m.type.toString(16)}`);
       case 'ready':
         return this.onRequest(m);
       default:
@@ -186,15 +197,48 @@ export class Session {
     const login = decodeLogin7(payload);
     if (this.encryption === 'login-only') this.transport.endLoginOnlyTls();
     this.tdsVersion = negotiateTdsVersion(login.tdsVersion);
-    const decision = decideLogin(login, this.clientAddress, this.rt);
-    this.server = decision.server;
-    if (!decision.ok) {
-      this.event('login-failed', `${decision.error.number} ${decision.reason}`);
-      this.send(failure(decision.error, this.tdsVersion));
-      // SQL Server closes the connection after a failed login; drivers reconnect to retry.
-      this.kill('fin');
-      return;
+    if (login.sspi) return this.startNtlm(login);
+    this.completeLogin(login);
+  }
+
+  /** Windows authentication: LOGIN7 carries an NTLM NEGOTIATE; the server challenges it in an SSPI token. */
+  private startNtlm(login: Login7): void {
+    if (!login.sspi || ntlmMessageType(login.sspi) !== NtlmType.NEGOTIATE) return this.kill('fin', 'LOGIN7 SSPI data is not an NTLM NEGOTIATE');
+    const challenge = issueChallenge(this.rt.config.windows);
+    this.ntlm = { login, serverChallenge: challenge.serverChallenge };
+    this.state = 'sspi';
+    this.event('sspi', `challenge from ${this.rt.config.windows.domain}`);
+    this.send(encodeSspiToken(challenge.message));
+  }
+
+  /** The client's AUTHENTICATE: verified here, as the domain controller would; then the login goes on. */
+  private onSspi(payload: Buffer): void {
+    const pending = this.ntlm;
+    this.ntlm = undefined;
+    if (!pending) return this.kill('fin', 'SSPI message without a challenge');
+    const auth = decodeAuthenticate(payload);
+    const server = this.rt.serverByName(pending.login.serverName);
+    const verdict = verifyAuthenticate(auth, pending.serverChallenge, this.rt.config.windows, server.windowsLogins);
+    if (!verdict.ok) {
+      const ctx = { server: server.name, database: pending.login.database, user: `${auth.domain}\\${auth.user}`, clientIp: this.clientAddress };
+      return this.refuse(server, loginError(18452, ctx), verdict.reason);
     }
+    this.event('sspi', `${verdict.proof} verified for ${verdict.account}`);
+    this.completeLogin(pending.login, verdict.account);
+  }
+
+  private refuse(server: LogicalServer, error: ServerMessage, reason: string): void {
+    this.server = server;
+    this.event('login-failed', `${error.number} ${reason}`);
+    this.send(failure(error, this.tdsVersion));
+    // SQL Server closes the connection after a failed login; drivers reconnect to retry.
+    this.kill('fin');
+  }
+
+  private completeLogin(login: Login7, windowsUser?: string): void {
+    const decision = decideLogin(login, this.clientAddress, this.rt, windowsUser);
+    this.server = decision.server;
+    if (!decision.ok) return this.refuse(decision.server, decision.error, decision.reason);
     this.user = decision.user;
     this.database = decision.database;
     const route = this.listener.route?.();

@@ -29,7 +29,7 @@ export async function idleCommand(name: string | undefined, flags: TargetFlags, 
   if (name === undefined && loginWithoutCredentials(target, ['idle']).length > 0) {
     throw new UsageError(`--user: the idle probe holds logged-in connections; give --user (the password comes from ${PASSWORD_ENV} or a prompt)`);
   }
-  const problem = loginProblem(target, ['idle'], 'give the target an auth (sql, managed-identity, service-principal or access-token) in SQLPROBE_TARGETS');
+  const problem = loginProblem(target, ['idle'], 'give the target an auth (sql, ntlm, managed-identity, service-principal, workload-identity or access-token) in SQLPROBE_TARGETS');
   if (problem) throw new UsageError(problem);
   const rungs = options.rungs === undefined ? target.idle.rungs : parseRungsFlag(options.rungs);
   const env = await envWithPassword(target, process.env);

@@ -6,11 +6,13 @@ import { envWithPassword } from '../password';
 import { renderJson } from '../report/json';
 import { renderProbeReport } from '../report/probe-report';
 import { terminalWidth, wrapText } from '../report/terminal';
-import { resolveTarget, type TargetFlags } from '../target-flags';
+import { resolveTarget, type TargetFlags, withTlsAudit } from '../target-flags';
 
 export interface ProbeCommandOptions {
   json?: boolean;
   resultsFile?: string;
+  /** `--tls-audit` (true) or `--tls-audit 1.2` (the minimum, which overrides the target's expect.minTls). */
+  tlsAudit?: boolean | string;
 }
 
 /** Where the app layer writes while a one-shot command runs: warnings to stderr, the chatter dropped. */
@@ -23,7 +25,7 @@ const stderrLog = {
 /** `sqlprobe probe [target]`: one round over one target, a report or JSON, and the exit code. */
 export async function probeCommand(name: string | undefined, flags: TargetFlags, options: ProbeCommandOptions): Promise<ExitCode> {
   const config = loadCliConfig();
-  const target = resolveTarget(name, flags, config.targets);
+  const target = withTlsAudit(resolveTarget(name, flags, config.targets), options.tlsAudit);
   const waiting = target.probes.find((p) => !isOneShot(p));
   if (waiting && flags.probes !== undefined) {
     throw new UsageError(`--probes: ${waiting} waits for minutes and is not a one-shot probe; run the idle ladder with sqlprobe idle ${name ?? '--server …'} --rungs 5m,31m, or schedule ${waiting} with sqlprobe start`);
@@ -35,7 +37,7 @@ export async function probeCommand(name: string | undefined, flags: TargetFlags,
   const host = await cliRuntime({ ...config, targets: [target] }, env, options);
   const stop = stopOnSignals();
   try {
-    const report = await probeTargets(host.rt, [target], { probes, signal: stop.signal }, stderrLog);
+    const report = await probeTargets(host.rt, [target], { probes, signal: stop.signal, tlsAudit: options.tlsAudit !== undefined }, stderrLog);
     process.stdout.write(options.json ? renderJson(report.results) : wrapText(renderProbeReport(report.results), terminalWidth(process.stdout)));
     for (const s of report.skipped) process.stderr.write(`sqlprobe: ${s.probe} did not run (${s.reason === 'aborted' ? 'stopped' : 'no prober for it'})\n`);
     const ok = report.results.length > 0 && report.skipped.length === 0 && report.results.every((r) => r.success);

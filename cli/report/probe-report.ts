@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { IdleDetails, PhaseTiming, ProbeResult } from '../../shared/contract';
+import { checkFacts } from './checks';
 
 const BAR_WIDTH = 32;
 
@@ -56,6 +57,7 @@ export function resultFacts(r: ProbeResult): string[] {
   if (r.idle) facts.push(`${r.idle.outcomes.length} idle connections checked (${r.idle.mode} mode)`);
   if (r.listener) facts.push(`${r.listener} listener`);
   if (r.attempts.length > 1) facts.push(`${r.attempts.length} attempts`);
+  facts.push(...checkFacts(r));
   return facts;
 }
 

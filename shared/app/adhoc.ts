@@ -54,7 +54,7 @@ export function adHocServerSchema(rules: AdHocRules) {
         .default(false),
     };
   return targetSchema
-    .pick({ server: true, port: true, encrypt: true })
+    .pick({ server: true, port: true, encrypt: true, instanceName: true })
     .extend({
       database: targetSchema.shape.database.default('master'),
       auth: authSchema.refine((a) => rules.auth.types.includes(a.type), rules.auth.refused).default({ type: 'none' }),

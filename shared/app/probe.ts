@@ -35,6 +35,8 @@ export interface ProbeRun {
   record?: boolean;
   /** Stops the round: probes it cuts short are skipped, not reported as failures. */
   signal?: AbortSignal;
+  /** The tls probe audits every TLS version the server accepts, even for targets without expect.minTls. */
+  tlsAudit?: boolean;
 }
 
 /** One round over `targets` with the app's settings, results to telemetry and state, flushed before it returns. */
@@ -45,6 +47,7 @@ export async function probeTargets(rt: AppRuntime, targets: readonly Target[], r
     probes: run.probes ?? roundProbesOf,
     ...(run.budgetMs === undefined ? {} : { budgetMs: run.budgetMs }),
     ...(sink ? { onResult: sink.record } : {}),
+    ...(run.tlsAudit ? { tlsAudit: true } : {}),
   });
   const report = await runRound(targets, options, run.signal);
   await sink?.settle();

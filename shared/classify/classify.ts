@@ -30,6 +30,8 @@ export interface FailureInput {
     /** Where a redirect sent the login; with `routedConnect: false` the TCP connect to it never completed. */
     routed?: { host: string; port: number };
     routedConnected?: boolean;
+    /** A named instance whose port the SQL Server Browser named: `port` is that port. */
+    instance?: string;
   };
   /** Values that must never appear in the message: the password, the token. */
   secrets?: readonly string[];
@@ -119,6 +121,11 @@ function redirectAware(cls: FailureClass, input: FailureInput): FailureClass {
   return towardNode && (TCP_CONNECT_FAILURES.has(cls) || cls === 'timeout-reroute') ? 'redirect-ports-blocked' : cls;
 }
 
+/** Once the Browser named the instance's port, a failed connect to it is that port's fault, not the server's. */
+function instanceAware(cls: FailureClass, input: FailureInput): FailureClass {
+  return input.context?.instance && input.phase === 'tcp' && TCP_CONNECT_FAILURES.has(cls) ? 'instance-port-closed' : cls;
+}
+
 function loginStateMeaning(state: number | undefined): string | undefined {
   return state === undefined ? undefined : LOGIN_STATES.find((s) => s.states.includes(state))?.meaning;
 }
@@ -144,7 +151,7 @@ function fill(template: string, values: Record<string, string | number | undefin
  */
 export function classify(input: FailureInput): Classification {
   const codes = errorCodes(input.error);
-  const cls = redirectAware(pickClass(input, codes), input);
+  const cls = instanceAware(redirectAware(pickClass(input, codes), input), input);
   const info = CLASSES[cls];
   const server = input.server;
   const rawMessage = input.message ?? server?.message ?? (errorMessage(input.error) || cls);

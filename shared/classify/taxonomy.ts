@@ -25,6 +25,10 @@ export const DOCS = {
   keyVaultRefs: 'https://learn.microsoft.com/azure/app-service/app-service-key-vault-references',
   login18452: 'https://learn.microsoft.com/sql/relational-databases/errors-events/mssqlserver-18452-database-engine-error',
   authMode: 'https://learn.microsoft.com/sql/database-engine/configure-windows/change-server-authentication-mode',
+  minimumTls: 'https://learn.microsoft.com/azure/azure-sql/database/connectivity-settings#minimum-tls-version',
+  browser: 'https://learn.microsoft.com/sql/database-engine/configure-windows/sql-server-browser-service-database-engine-and-ssas',
+  staticPort: 'https://learn.microsoft.com/sql/database-engine/configure-windows/configure-a-server-to-listen-on-a-specific-tcp-port',
+  windowsAuth: 'https://github.com/microsoft/CSS_SQL_Networking_Tools/wiki/0010-Specific-Error-Messages-and-What-They-Mean',
 } as const;
 
 export interface ClassInfo {
@@ -107,7 +111,7 @@ export const CLASSES: Record<FailureClass, ClassInfo> = {
   },
   'auth-token-failed': {
     transient: true,
-    recommendation: 'No Microsoft Entra token could be obtained. For managed identity, check that the identity is assigned to this app (and the clientId for a user-assigned one); for a service principal, check the tenant, client id and secret; and that login.microsoftonline.com:443 is reachable.',
+    recommendation: 'No Microsoft Entra token could be obtained. For managed identity, check that the identity is assigned to this app (and the clientId for a user-assigned one); for a service principal, check the tenant, client id and secret or certificate; for workload identity, that the federated credential of the identity names this service account; and that login.microsoftonline.com:443 is reachable.',
     docsUrl: DOCS.entra,
   },
   'secret-missing': {
@@ -214,13 +218,58 @@ export const CLASSES: Record<FailureClass, ClassInfo> = {
   },
   'windows-auth-required': {
     transient: false,
-    recommendation: "{server} refused the login with error 18452: it takes the login for a Windows login from an untrusted domain, or accepts Windows authentication only. sqlprobe logs in with SQL authentication or Microsoft Entra, never Windows: on SQL Server, switch the server to mixed mode (SQL Server and Windows Authentication) and restart it, check that the SQL login exists, and use a plain login name, not DOMAIN\\user. Azure SQL has no Windows authentication: use a SQL login or an Entra identity.",
+    recommendation: "{server} refused the login with error 18452: it takes the login for a Windows login from an untrusted domain, or accepts Windows authentication only. This target logs in with SQL authentication or Microsoft Entra: on SQL Server, switch the server to mixed mode (SQL Server and Windows Authentication) and restart it, check that the SQL login exists and use a plain login name, not DOMAIN\\user; or give the target auth type ntlm with a domain account. Azure SQL has no Windows authentication: use a SQL login or an Entra identity.",
     docsUrl: DOCS.login18452,
   },
   'ca-file-unreadable': {
     transient: false,
     recommendation: "The target's caFile cannot be read on this host (missing, unreadable, not a regular file or over 1 MiB), so the server's certificate could not be checked and nothing was sent after PRELOGIN. Deploy the PEM file with the app and point caFile at it; the configuration is checked when it loads, so this means the file went away since.",
     docsUrl: DOCS.encryption,
+  },
+  'timeout-browser': {
+    transient: true,
+    recommendation: 'The probe deadline passed while asking the SQL Server Browser of {server} (UDP) for the instance port. Check that UDP 1434 reaches {server} from here, or give the target a fixed port instead of instanceName.',
+    docsUrl: DOCS.browser,
+  },
+  'timeout-tlsAudit': TIMEOUT_INFO('the TLS version audit', 'A server or TLS-inspecting device that drops handshakes for old TLS versions instead of refusing them slows the audit; the audit gives each version at most half the probe timeout.'),
+  'tls-below-minimum': {
+    transient: false,
+    recommendation: "{server} still accepts a TLS version below the target's expect.minTls. Azure SQL Database and Managed Instance: set Minimum TLS version under Networking > Connectivity (az sql server update --minimal-tls-version 1.2). SQL Server on Windows: turn the old protocols off in the SCHANNEL registry keys (HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server, Enabled=0) and restart; on Linux: mssql-conf set network.tlsprotocols 1.2. Check first that every client supports the new floor.",
+    docsUrl: DOCS.minimumTls,
+  },
+  'browser-unreachable': {
+    transient: false,
+    recommendation: 'The SQL Server Browser on {server} did not answer on UDP (1434 for drivers): the SQL Server Browser service is stopped, or a firewall drops UDP 1434. Start the service and allow inbound UDP 1434 on the server and every firewall on the path, or give the instance a fixed TCP port and connect with it (drivers skip the Browser when a port is given).',
+    docsUrl: DOCS.browser,
+  },
+  'instance-not-found': {
+    transient: false,
+    recommendation: "The SQL Server Browser on {server} answered, but not with the target's instance over TCP. Check the instanceName spelling against the instances it lists (in the message), that the instance is running, and that TCP/IP is enabled for it in SQL Server Configuration Manager.",
+    docsUrl: DOCS.browser,
+  },
+  'instance-port-closed': {
+    transient: false,
+    recommendation: 'The SQL Server Browser named port {port} for the instance, but TCP {port} on {server} is not reachable: the instance stopped, or a firewall allows UDP 1434 but not the instance\'s (dynamic) port. Give the instance a fixed port and allow it through the firewalls, or start the instance.',
+    docsUrl: DOCS.staticPort,
+  },
+  'login-untrusted-domain': {
+    transient: false,
+    recommendation: "Error 18452: the server would not accept this Windows login. The login's domain is not the server's domain (the message names both): Windows authentication needs a trust between them, so log in with an account of the server's domain or set up the trust. With a trust in place, the other cause is the same as a wrong domain password: check the password in the target's password setting and the account in Active Directory.",
+    docsUrl: DOCS.windowsAuth,
+  },
+  'login-domain-password': {
+    transient: false,
+    recommendation: "Error 18452 from the server's own domain: its domain controller rejected the credentials (the server's error log shows SSPI handshake failed with 0x8009030c, the logon attempt failed). Check the password in the target's password setting, and that the account is neither locked out, disabled nor expired in Active Directory. Every probe with a wrong password counts toward the lockout threshold.",
+    docsUrl: DOCS.windowsAuth,
+  },
+  'dns-resolver-split': {
+    transient: false,
+    recommendation: "Resolvers disagree about {server} (the result's dns.compare shows each answer): typically a private endpoint whose privatelink zone only some resolvers know, so clients of the others go to the public address or get no answer. Link the privatelink.database.windows.net private DNS zone to every VNet that connects, and forward database.windows.net from on-premises DNS servers to Azure DNS through a DNS private resolver inbound endpoint (168.63.129.16 inside Azure).",
+    docsUrl: DOCS.privateDns,
+  },
+  'query-unexpected-result': {
+    transient: false,
+    recommendation: "The login and the query worked, but the query's answer is not what the target's expect.result asks for (the message shows the value and the expectation). Look at what the query measures in {database} (replication lag, last backup age, a state), or fix the expectation.",
   },
 };
 

@@ -49,7 +49,7 @@ export function describeIssues(root: string, issues: readonly z.core.$ZodIssue[]
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const fix = SENSITIVE_KEY.test(key)
-          ? 'remove it: secrets go in an app setting that the target names (auth.passwordSetting, auth.secretSetting or auth.tokenSetting)'
+          ? 'remove it: secrets go in an app setting that the target names (auth.passwordSetting, auth.secretSetting, auth.certificateSetting or auth.tokenSetting)'
           : 'remove it or check its spelling';
         lines.push(`${formatPath(root, [...issue.path, key])}: unknown field; ${fix}`);
       }

@@ -10,3 +10,4 @@ export * from './otlp';
 export * from './settings';
 export * from './target';
 export * from './target-checks';
+export * from './target-problems';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, describeIssues, formatPath } from './errors';
 import { errorCode, MAX_TARGETS_BYTES, readRegularFile } from './files';
-import { caFileProblem, capTargets, summariseProblems } from './target-checks';
+import { caFileProblem, capTargets, summariseProblems } from './target-problems';
 import { settingsSchema } from './settings';
 import { loginWithoutCredentials, type Target, targetSchema } from './target';
 
@@ -36,7 +36,7 @@ function withoutLogin(target: Target, explicitProbes: boolean, path: string): { 
   if (login.length === 0) return { target };
   if (!explicitProbes) return { target: { ...target, probes: target.probes.filter((p) => !login.includes(p)) } };
   return {
-    problem: `${path}: ${quotedList(login)} ${login.length > 1 ? 'need' : 'needs'} credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove ${login.length > 1 ? 'those probes' : 'that probe'}`,
+    problem: `${path}: ${quotedList(login)} ${login.length > 1 ? 'need' : 'needs'} credentials, but auth is "none"; add auth (sql, ntlm, managed-identity, service-principal, workload-identity or access-token) or remove ${login.length > 1 ? 'those probes' : 'that probe'}`,
   };
 }
 
@@ -57,7 +57,10 @@ export function parseTargets(raw: unknown, root: string): { targets: Target[]; p
     const explicitProbes = (entry as { probes?: unknown }).probes !== undefined;
     const checked = withoutLogin(parsed.data, explicitProbes, formatPath(root, [i, 'probes']));
     const caProblem = caFileProblem(parsed.data, formatPath(root, [i, 'caFile']));
-    if ('problem' in checked) {
+    if ((entry as { port?: unknown }).port !== undefined && parsed.data.instanceName) {
+      // Drivers skip the Browser when a port is given: a target with both would not probe what an app with the name does.
+      problems.push(`${formatPath(root, [i, 'port'])}: give instanceName or port, not both; with instanceName the port comes from the SQL Server Browser, as drivers find it`);
+    } else if ('problem' in checked) {
       problems.push(checked.problem);
     } else if (caProblem) {
       problems.push(caProblem);
@@ -138,7 +141,17 @@ export function readSecret(settingName: string, env: Env): string {
 /** The app setting that holds a target's secret, when its auth has one. */
 export function secretSettingOf(target: Target): string | undefined {
   const auth = target.auth;
-  return auth.type === 'sql' ? auth.passwordSetting : auth.type === 'service-principal' ? auth.secretSetting : auth.type === 'access-token' ? auth.tokenSetting : undefined;
+  switch (auth.type) {
+    case 'sql':
+    case 'ntlm':
+      return auth.passwordSetting;
+    case 'service-principal':
+      return auth.secretSetting ?? auth.certificateSetting;
+    case 'access-token':
+      return auth.tokenSetting;
+    default:
+      return undefined;
+  }
 }
 
 /** The secret values the targets' auth names, so every message and every sink can be scrubbed of them. */

@@ -23,13 +23,13 @@ const GUID_HINT = 'expected a GUID such as "00000000-0000-0000-0000-000000000000
 const guid = guidSchema(GUID_HINT);
 
 /** "ip", "ip:port", "[v6]" or "[v6]:port": the forms Node's resolver.setServers takes. */
-function isDnsServer(entry: string): boolean {
+export function isDnsServer(entry: string): boolean {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? /^([^:]+):(\d+)$/.exec(entry);
   const [address, port] = m ? [m[1], m[2]] : [entry, undefined];
   const portOk = port === undefined || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535);
   return portOk && (m?.[0].startsWith('[') ? isIP(address) === 6 : isIP(address) !== 0);
 }
-const DNS_SERVERS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port" or "[ipv6]:port" (no host names), such as "168.63.129.16,10.0.0.4:5353,[fd00::53]:53"';
+export const DNS_SERVERS_HINT = 'expected DNS server IP addresses, each "ip", "ip:port" or "[ipv6]:port" (no host names), such as "168.63.129.16,10.0.0.4:5353,[fd00::53]:53"';
 
 /**
  * One retry of a transient failure, after this delay: 5 s by default, Microsoft's first-retry delay for
@@ -110,6 +110,11 @@ export const settingsSchema = z.object({
   // The app's user-assigned identity (set by the Bicep): managed-identity targets without a clientId log in with it.
   AZURE_CLIENT_ID: guid.optional(),
   SQLPROBE_LOGIN_COOLDOWN: offOrDuration(1000, 3_600_000, LOGIN_COOLDOWN_HINT).prefault('5s'),
+  // Workload identity on AKS: its webhook sets these (with AZURE_CLIENT_ID) in a pod that uses it.
+  AZURE_TENANT_ID: guidSchema('expected a GUID such as "00000000-0000-0000-0000-000000000000", the Microsoft Entra tenant ID').optional(),
+  AZURE_FEDERATED_TOKEN_FILE: z.string().min(1, 'expected the path of the projected service-account token').optional(),
+  // A sovereign or private Microsoft Entra authority for the identities targets log in with.
+  AZURE_AUTHORITY_HOST: z.url({ protocol: /^https$/, error: 'expected an https URL such as "https://login.microsoftonline.us"' }).optional(),
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PROBES, guidSchema, keepaliveVariant, needsLogin, policySchema, PROBES, probeName, type ProbeName } from '../contract';
 import { boundedDuration, formatDuration } from './duration';
+import { browserSchema, dnsCheckSchema, instanceName, minTls, resultExpectation, windowsDomain, windowsUser } from './target-checks';
 
 const NAME_HINT = 'expected a slug: lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters, e.g. "orders-eastus"';
 export const targetName = z.string({ error: NAME_HINT }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, NAME_HINT);
@@ -21,15 +22,22 @@ export const port = z.preprocess(
 
 const uuid = guidSchema();
 
-export const AUTH_TYPES = ['sql', 'managed-identity', 'service-principal', 'access-token', 'none'] as const;
+export const AUTH_TYPES = ['sql', 'managed-identity', 'service-principal', 'access-token', 'none', 'ntlm', 'workload-identity'] as const;
 export const authSchema = z.discriminatedUnion(
   'type',
   [
     z.strictObject({ type: z.literal('sql'), user: z.string({ error: 'expected the SQL login name' }).min(1, 'expected the SQL login name'), passwordSetting: settingName }),
     z.strictObject({ type: z.literal('managed-identity'), clientId: uuid.optional() }),
-    z.strictObject({ type: z.literal('service-principal'), tenantId: uuid, clientId: uuid, secretSetting: settingName }),
+    z
+      .strictObject({ type: z.literal('service-principal'), tenantId: uuid, clientId: uuid, secretSetting: settingName.optional(), certificateSetting: settingName.optional() })
+      .refine((a) => (a.secretSetting === undefined) !== (a.certificateSetting === undefined), {
+        message: 'expected secretSetting (a client secret) or certificateSetting (a PEM certificate with its private key), one of them',
+      }),
     z.strictObject({ type: z.literal('access-token'), tokenSetting: settingName }),
     z.strictObject({ type: z.literal('none') }),
+    z.strictObject({ type: z.literal('ntlm'), domain: windowsDomain, user: windowsUser, passwordSetting: settingName }),
+    // The AKS workload identity webhook sets AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE; these override the first two.
+    z.strictObject({ type: z.literal('workload-identity'), clientId: uuid.optional(), tenantId: uuid.optional() }),
   ],
   { error: `expected auth.type one of ${AUTH_TYPES.join(', ')}` },
 );
@@ -92,6 +100,10 @@ export const targetSchema = z.strictObject({
       policy: policySchema.optional(),
       query: z.string().min(1, 'expected a SQL query such as "SELECT 1"').default('SELECT 1'),
       readOnly: z.boolean({ error: 'expected true or false' }).default(false),
+      /** The lowest TLS version the server may accept; the tls probe audits every version against it. */
+      minTls: minTls.optional(),
+      /** What the first column of the query's first row must be. */
+      result: resultExpectation.optional(),
     })
     .default({ query: 'SELECT 1', readOnly: false }),
   failoverGroup: z
@@ -100,6 +112,10 @@ export const targetSchema = z.strictObject({
   idle: idleSchema.default(idleSchema.parse({})),
   pool: poolSchema.default(poolSchema.parse({})),
   tags: z.record(z.string(), z.string({ error: 'expected a string value' })).default({}),
+  /** A named instance: its port comes from the SQL Server Browser (UDP 1434), as drivers find it. */
+  instanceName: instanceName.optional(),
+  browser: browserSchema.default(browserSchema.parse({})),
+  dns: dnsCheckSchema.optional(),
 });
 
 export type Target = z.infer<typeof targetSchema>;

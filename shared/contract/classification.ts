@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const PHASES = ['dns', 'tcp', 'prelogin', 'tls', 'login', 'reroute', 'initialSql', 'query', 'idle'] as const;
+export const PHASES = ['dns', 'tcp', 'prelogin', 'tls', 'login', 'reroute', 'initialSql', 'query', 'idle', 'browser', 'tlsAudit'] as const;
 export const phaseName = z.enum(PHASES);
 export type Phase = z.infer<typeof phaseName>;
 
@@ -13,6 +13,8 @@ export const FAILURE_CLASSES = [
   ...PHASES.map((p) => `timeout-${p}` as const),
   'unexpected-server-response', 'unknown',
   'server-closed', 'windows-auth-required', 'ca-file-unreadable',
+  'tls-below-minimum', 'browser-unreachable', 'instance-not-found', 'instance-port-closed',
+  'login-untrusted-domain', 'login-domain-password', 'dns-resolver-split', 'query-unexpected-result',
 ] as const;
 export const failureClass = z.enum(FAILURE_CLASSES);
 export type FailureClass = z.infer<typeof failureClass>;

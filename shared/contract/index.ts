@@ -4,3 +4,4 @@ export * from './enums';
 export * from './idle';
 export * from './probes';
 export * from './result';
+export * from './checks';

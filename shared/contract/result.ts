@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertionSchema, browserDetailsSchema, dnsComparisonSchema, tlsAuditSchema } from './checks';
 import { classificationSchema, phaseName } from './classification';
 import { endpointSchema, policySchema } from './enums';
 import { idleDetailsSchema, poolDetailsSchema } from './idle';
@@ -20,6 +21,8 @@ export const dnsDetailsSchema = z.object({
   addresses: z.array(z.object({ address: z.string(), family: z.union([z.literal(4), z.literal(6)]), private: z.boolean() })),
   privateLinkAlias: z.boolean(),
   resolver: z.string(),
+  /** With the target's dns.compare: what each other resolver answered. */
+  compare: z.array(dnsComparisonSchema).optional(),
 });
 
 export const tcpDetailsSchema = z.object({
@@ -46,6 +49,8 @@ export const tlsDetailsSchema = z.object({
   }).optional(),
   hostnameMatches: z.boolean().optional(),
   trusted: z.boolean().optional(),
+  /** With expect.minTls or --tls-audit: every protocol version offered alone, and which the server accepted. */
+  audit: tlsAuditSchema.optional(),
 });
 
 export const serverFactsSchema = z.object({
@@ -67,6 +72,7 @@ export const listenerResultSchema = z.object({
   policy: policySchema.optional(),
   routed: endpointSchema.optional(),
   facts: serverFactsSchema.optional(),
+  assertion: assertionSchema.optional(),
 });
 
 export const attemptSchema = z.object({
@@ -107,6 +113,10 @@ export const probeResultSchema = z.object({
   /** Filled by the pool prober: dead connections a pool would hand out after idle. */
   pool: poolDetailsSchema.optional(),
   sqlprobeVersion: z.string(),
+  /** For a named instance: how the SQL Server Browser answered. */
+  browser: browserDetailsSchema.optional(),
+  /** With expect.result: the query's answer and the expectation. */
+  assertion: assertionSchema.optional(),
 });
 
 export type ProbeResult = z.infer<typeof probeResultSchema>;

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { ConnectionAuthentication } from 'tedious';
 import { readSecret, tokenScope, type Env, type Target } from '../config';
+import { certificateCredential, workloadCredential } from './identities';
 import type { ProbeOptions } from './prober';
 
 /**
@@ -27,17 +29,28 @@ export function managedIdentityClientId(auth: { clientId?: string }, env: Env): 
   return auth.clientId ?? (env.AZURE_CLIENT_ID || undefined);
 }
 
-/** The shared credential for a managed-identity or service-principal target; undefined for other auth. */
+/** The shared credential for a managed-identity, service-principal or workload-identity target; undefined for other auth. */
 export function credentialFor(target: Target, env: Env): TokenCredential | undefined {
   const auth = target.auth;
   if (auth.type === 'managed-identity') {
     const clientId = managedIdentityClientId(auth, env);
     return cached(`mi:${clientId ?? 'system'}`, () => new ManagedIdentityCredential(clientId ? { clientId } : {}));
   }
-  if (auth.type === 'service-principal') {
+  if (auth.type === 'service-principal' && auth.secretSetting) {
     // Keyed by the setting too: rotating to a new setting gets a fresh credential.
     const secret = readSecret(auth.secretSetting, env);
     return cached(`sp:${auth.tenantId}:${auth.clientId}:${auth.secretSetting}`, () => new ClientSecretCredential(auth.tenantId, auth.clientId, secret));
+  }
+  if (auth.type === 'service-principal' && auth.certificateSetting) {
+    const setting = auth.certificateSetting;
+    const pem = readSecret(setting, env);
+    // Keyed by the certificate itself, so a renewed certificate in the same setting gets a fresh credential.
+    return cached(`spc:${auth.tenantId}:${auth.clientId}:${env.AZURE_AUTHORITY_HOST}:${createHash('sha256').update(pem).digest('hex')}`, () => certificateCredential(auth.tenantId, auth.clientId, setting, pem, env));
+  }
+  if (auth.type === 'workload-identity') {
+    // Keyed by everything that makes it: a setting left unset never reuses a credential made before.
+    const key = [auth.tenantId ?? env.AZURE_TENANT_ID, auth.clientId ?? env.AZURE_CLIENT_ID, env.AZURE_FEDERATED_TOKEN_FILE, env.AZURE_AUTHORITY_HOST].join('|');
+    return cached(`wi:${key}`, () => workloadCredential(auth, env));
   }
   return undefined;
 }
@@ -50,12 +63,13 @@ async function fetchToken(credential: TokenCredential, server: string, signal: A
     return token.token;
   } catch (err) {
     if (signal.aborted) throw err;
-    throw Object.assign(new Error(`no Microsoft Entra token: ${(err as Error).message}`, { cause: err }), { code: 'EFEDAUTH' });
+    // Worded so the redactor's "token: <value>" pattern does not swallow the error code that follows.
+    throw Object.assign(new Error(`no Microsoft Entra token was issued (${(err as Error).message})`, { cause: err }), { code: 'EFEDAUTH' });
   }
 }
 
 export function needsToken(target: Target): boolean {
-  return target.auth.type === 'managed-identity' || target.auth.type === 'service-principal';
+  return target.auth.type === 'managed-identity' || target.auth.type === 'service-principal' || target.auth.type === 'workload-identity';
 }
 
 /**
@@ -72,12 +86,15 @@ export async function authenticationFor(target: Target, options: ProbeOptions, s
     case 'access-token':
       return { type: 'azure-active-directory-access-token', options: { token: readSecret(auth.tokenSetting, env) } };
     case 'managed-identity':
-    case 'service-principal': {
+    case 'service-principal':
+    case 'workload-identity': {
       const credential = options.credentialFor?.(target) ?? credentialFor(target, env);
       if (!credential) throw new Error(`no credential for ${auth.type}`);
       return { type: 'azure-active-directory-access-token', options: { token: await fetchToken(credential, target.server, signal) } };
     }
     case 'none':
       return { type: 'default', options: { userName: '', password: '' } };
+    case 'ntlm':
+      return { type: 'ntlm', options: { domain: auth.domain, userName: auth.user, password: readSecret(auth.passwordSetting, env) } };
   }
 }

@@ -1,31 +1,40 @@
 import { type Connection, Request, RequestError } from 'tedious';
 import type { Target } from '../config';
-import type { Classification, ListenerResult, ProbeResult, ResultDetails, ServerFacts } from '../contract';
+import type { Assertion, Classification, ListenerResult, ProbeResult, ResultDetails, ServerFacts } from '../contract';
+import { assess, mismatch } from './assertion';
 import { ProbeRecorder } from './recorder';
 import { openSession, type SessionInfo } from './session';
 import type { ProbeOptions, Prober } from './prober';
 
 export type Row = Record<string, unknown>;
 
+export interface Batch {
+  /** Each result set: its rows keyed by column name. */
+  sets: Row[][];
+  /** The first result set's first row, in column order (names can be empty or repeat); absent when it had no row. */
+  firstRow?: unknown[];
+}
+
 /**
  * Runs one SQL batch (execSqlBatch: no sp_executesql round trip) and returns its result sets, each a
  * list of rows keyed by column name. Rejects with tedious's RequestError (carrying number and
  * state), or with the signal's reason when it aborts first; the caller then closes the connection.
  */
-export function runBatch(connection: Connection, sql: string, signal?: AbortSignal): Promise<Row[][]> {
+export function runBatch(connection: Connection, sql: string, signal?: AbortSignal): Promise<Batch> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const sets: Row[][] = [];
+    const batch: Batch = { sets: [] };
     const onAbort = () => reject(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const request = new Request(sql, (err) => {
       signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
-      else resolve(sets);
+      else resolve(batch);
     });
-    request.on('columnMetadata', () => sets.push([]));
+    request.on('columnMetadata', () => batch.sets.push([]));
     request.on('row', (columns: { metadata: { colName: string }; value: unknown }[]) => {
-      sets.at(-1)?.push(Object.fromEntries(columns.map((c) => [c.metadata.colName, c.value])));
+      if (batch.sets.length === 1) batch.firstRow ??= columns.map((c) => c.value);
+      batch.sets.at(-1)?.push(Object.fromEntries(columns.map((c) => [c.metadata.colName, c.value])));
     });
     connection.execSqlBatch(request);
   });
@@ -67,6 +76,7 @@ function pathDetails(info: SessionInfo): ResultDetails {
   return {
     ...(info.policy ? { policy: info.policy } : {}),
     ...(info.routed ? { routed: info.routed } : {}),
+    ...(info.browser ? { browser: info.browser } : {}),
     encrypted: info.encrypted,
     ...(info.tls ? { tls: info.tls } : {}),
     ...(info.connects.length ? { tcp: { connects: info.connects } } : {}),
@@ -79,7 +89,7 @@ function queryFailure(recorder: ProbeRecorder, error: unknown, signal: AbortSign
 }
 
 /** What the target expects of the path and the database, checked after a successful query. */
-function expectationFailure(target: Target, recorder: ProbeRecorder, info: SessionInfo, facts: ServerFacts | undefined, spec: ListenerSpec): Classification | undefined {
+function expectationFailure(target: Target, recorder: ProbeRecorder, info: SessionInfo, facts: ServerFacts | undefined, spec: ListenerSpec, assertion?: Assertion): Classification | undefined {
   const policy = target.expect.policy;
   if (policy && info.policy !== policy) {
     return recorder.classify({ class: 'policy-mismatch', message: `expected the ${policy} policy, the login was ${info.policy === 'redirect' ? `redirected to ${info.routed?.host}:${info.routed?.port}` : 'proxied'}` });
@@ -88,6 +98,7 @@ function expectationFailure(target: Target, recorder: ProbeRecorder, info: Sessi
   if (facts && want && facts.updateability !== want) {
     return recorder.classify({ class: 'read-only-mismatch', message: `expected Updateability ${want} on ${spec.server ?? target.server}, got ${facts.updateability ?? 'nothing'}` });
   }
+  if (assertion && !assertion.matches) return recorder.classify({ class: 'query-unexpected-result', message: mismatch(assertion) });
   return undefined;
 }
 
@@ -102,10 +113,13 @@ export async function probeListener(target: Target, options: ProbeOptions, signa
   const wantFacts = !!(options.facts || spec.expectUpdateability);
   try {
     const sql = wantFacts ? withFacts(target.expect.query) : target.expect.query;
-    const sets = await recorder.time('query', () => runBatch(session.connection, sql, signal));
-    const facts = wantFacts ? parseFacts(sets.at(-1)?.[0]) : undefined;
-    const details = { ...pathDetails(session), ...(facts ? { facts } : {}) };
-    return { recorder, error: expectationFailure(target, recorder, session, facts, spec), details };
+    const batch = await recorder.time('query', () => runBatch(session.connection, sql, signal));
+    const facts = wantFacts ? parseFacts(batch.sets.at(-1)?.[0]) : undefined;
+    // The target's query comes first in the batch; a batch whose only set is the facts' had no answer of its own.
+    const ownRow = batch.sets.length > (wantFacts ? 1 : 0) ? batch.firstRow : undefined;
+    const assertion = target.expect.result ? assess(target.expect.result, ownRow) : undefined;
+    const details = { ...pathDetails(session), ...(facts ? { facts } : {}), ...(assertion ? { assertion } : {}) };
+    return { recorder, error: expectationFailure(target, recorder, session, facts, spec, assertion), details };
   } catch (error) {
     return { recorder, error: queryFailure(recorder, error, signal), details: pathDetails(session) };
   } finally {
@@ -121,8 +135,8 @@ export function secondaryListener(server: string): string {
 
 function summary(listener: ListenerResult['listener'], server: string, port: number, probe: ListenerProbe): ListenerResult {
   const result = probe.recorder.result(probe.error, probe.details);
-  const { success, durationMs, phases, error, policy, routed, facts } = result;
-  return { listener, server, port, success, durationMs, phases, ...(error ? { error } : {}), ...(policy ? { policy } : {}), ...(routed ? { routed } : {}), ...(facts ? { facts } : {}) };
+  const { success, durationMs, phases, error, policy, routed, facts, assertion } = result;
+  return { listener, server, port, success, durationMs, phases, ...(error ? { error } : {}), ...(policy ? { policy } : {}), ...(routed ? { routed } : {}), ...(facts ? { facts } : {}), ...(assertion ? { assertion } : {}) };
 }
 
 /** Both listeners of a failover group, in parallel: read-write on the primary, read-only on the secondary. */

@@ -19,6 +19,8 @@ export interface ProbeOptions {
    * the same batch as the query. Always on for failover-group and expect.readOnly targets.
    */
   facts?: boolean;
+  /** Audit every TLS version the server accepts even without expect.minTls (`sqlprobe probe --tls-audit`). */
+  tlsAudit?: boolean;
 }
 
 /**

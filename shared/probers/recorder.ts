@@ -15,6 +15,8 @@ export class ProbeRecorder {
   readonly phases: PhaseTiming[] = [];
   /** The phase in progress; a failure or a timeout is attributed to it. */
   phase: Phase;
+  /** Set once the SQL Server Browser named a named instance's port: the port probed from then on. */
+  instance?: { name: string; port: number };
 
   constructor(
     readonly target: Target,
@@ -47,7 +49,7 @@ export class ProbeRecorder {
     return classify({
       phase: this.phase,
       ...input,
-      context: { server: target.server, port: target.port, database: target.database, ...input.context },
+      context: { server: target.server, port: this.instance?.port ?? target.port, database: target.database, instance: this.instance?.name, ...input.context },
       secrets: secretsOf([target], this.options.env),
     });
   }
@@ -62,7 +64,7 @@ export class ProbeRecorder {
       probe: this.probe,
       region: this.options.region,
       server: this.target.server,
-      port: this.target.port,
+      port: this.instance?.port ?? this.target.port,
       startedAt: this.startedAt,
       durationMs,
       success,

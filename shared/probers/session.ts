@@ -3,13 +3,15 @@ import { TLSSocket } from 'node:tls';
 import { Connection } from 'tedious';
 import type { ServerError } from '../classify';
 import { timerMs, type Target } from '../config';
-import type { Classification, Phase, Policy, TcpConnect, TlsDetails } from '../contract';
+import type { BrowserDetails, Classification, Phase, Policy, TcpConnect, TlsDetails } from '../contract';
 import { readCaFile } from './ca-file';
 import { tlsFacts } from './tls';
 import { connectOutcome, connectTcp } from './connect';
 import { ProbeRecorder } from './recorder';
-import { resolveHost } from './resolve';
+import { type ResolvedAddress, resolveHost } from './resolve';
 import { authenticationFor, needsToken } from './auth';
+import { routeToInstance } from './browser';
+import { captureChallenge, windowsLoginFailure } from './ntlm';
 import type { ProbeOptions } from './prober';
 
 /** tedious states that open a phase; `LoggedIn` and `Final` close whatever is open. */
@@ -66,6 +68,8 @@ export interface ConnectorState {
   connects: TcpConnect[];
   /** During a redirect: whether the TCP connect to the routed node completed. */
   routedConnected?: boolean;
+  /** The first hop's addresses when they were resolved before tedious started (a named instance's Browser needed them). */
+  resolved?: { host: string; addresses: ResolvedAddress[] };
 }
 
 type TediousConnector = (opts?: { host: string; port: number; localAddress?: string }, lookup?: unknown, signal?: AbortSignal) => Promise<Socket>;
@@ -81,8 +85,9 @@ export function timedConnector(options: ProbeOptions, probeSignal: AbortSignal, 
     const signal = tediousSignal ? AbortSignal.any([tediousSignal, probeSignal]) : probeSignal;
     const routed = timeline.rerouting;
     if (routed) state.routedConnected = false;
-    timeline.enter('dns');
-    const { addresses } = await resolveHost(opts.host, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal });
+    const known = !routed && state.resolved?.host === opts.host ? state.resolved.addresses : undefined;
+    if (!known) timeline.enter('dns');
+    const { addresses } = known ? { addresses: known } : await resolveHost(opts.host, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal });
     timeline.enter('tcp');
     let lastError: unknown;
     for (const { address } of addresses) {
@@ -110,6 +115,8 @@ export interface SessionInfo {
   recorder: ProbeRecorder;
   policy?: Policy;
   routed?: { host: string; port: number };
+  /** For a named instance: how the SQL Server Browser answered. */
+  browser?: BrowserDetails;
   encrypted: boolean;
   tls?: TlsDetails;
   connects: TcpConnect[];
@@ -131,6 +138,23 @@ export interface SessionOverrides {
   port?: number;
   /** ApplicationIntent=ReadOnly, for a read-only listener or replica. */
   readOnlyIntent?: boolean;
+}
+
+/**
+ * A named instance: resolves the name and asks the SQL Server Browser at the first address for the
+ * instance's port, as drivers do, before tedious connects; the connector then reuses the addresses.
+ */
+async function findInstance(target: Target, options: ProbeOptions, signal: AbortSignal, info: SessionInfo, state: ConnectorState): Promise<Classification | undefined> {
+  const { recorder } = info;
+  try {
+    const found = await recorder.time('dns', () => resolveHost(target.server, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal }));
+    const routed = await routeToInstance(recorder, target, found.addresses[0].address, options.timeoutMs, signal);
+    info.browser = routed.browser;
+    state.resolved = { host: target.server, addresses: found.addresses };
+    return routed.error;
+  } catch (error) {
+    return recorder.classify({ error, timedOut: signal.aborted });
+  }
 }
 
 /** Closes a connection and waits for tedious's `end`, so no socket outlives the caller. */
@@ -176,11 +200,15 @@ export async function openSession(target: Target, options: ProbeOptions, signal:
     const authentication = needsToken(target)
       ? await recorder.time('login', () => authenticationFor(target, options, signal))
       : await authenticationFor(target, options, signal);
+    if (target.instanceName && overrides.server === undefined) {
+      const error = await findInstance(target, options, signal, info, state);
+      if (error) return fail(error);
+    }
     connection = new Connection({
       server: overrides.server ?? target.server,
       authentication,
       options: {
-        port: overrides.port ?? target.port,
+        port: overrides.port ?? recorder.instance?.port ?? target.port,
         database: target.database,
         encrypt: target.encrypt,
         trustServerCertificate: target.trustServerCertificate,
@@ -197,6 +225,7 @@ export async function openSession(target: Target, options: ProbeOptions, signal:
   } catch (error) {
     return fail(recorder.classify({ error, phase: 'login', timedOut: signal.aborted }));
   }
+  const challenge = target.auth.type === 'ntlm' ? captureChallenge(connection) : () => undefined;
   const serverErrors: ServerError[] = [];
   connection.on('error', () => undefined);
   connection.on('debug', timeline.onDebug);
@@ -225,7 +254,8 @@ export async function openSession(target: Target, options: ProbeOptions, signal:
   if (err) {
     await closeConnection(connection);
     const context = { routed: info.routed, routedConnected: state.routedConnected };
-    return fail(recorder.classify({ error: err, server: pickServerError(serverErrors), timedOut: signal.aborted, context }));
+    const server = pickServerError(serverErrors);
+    return fail(recorder.classify({ error: err, server, timedOut: signal.aborted, context, ...windowsLoginFailure(target, challenge(), server) }));
   }
   info.policy ??= 'proxy';
   if (target.encrypt === 'strict' && connection.socket instanceof TLSSocket) {

@@ -1,15 +1,17 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Target } from '../config';
-import type { CertFacts, Classification, TlsDetails } from '../contract';
+import type { BrowserDetails, CertFacts, Classification, TlsDetails } from '../contract';
 import { clientPrelogin, decodePrelogin, Encryption, MessageSocket, PacketType, peerClosed, type Prelogin, PreloginTlsBridge } from '../tds';
+import { routeToInstance } from './browser';
 import { readCaFile } from './ca-file';
 import { connectTcp } from './connect';
 import { ProbeRecorder } from './recorder';
 import { resolveHost } from './resolve';
-import type { Prober } from './prober';
+import type { ProbeOptions, Prober } from './prober';
+import { auditTls, type Handshaker, wantsAudit } from './tls-audit';
 
 const DAY_MS = 86_400_000;
 
@@ -56,8 +58,11 @@ export async function exchangePrelogin(stream: Duplex, encryption: number, signa
   return decodePrelogin(answer.payload);
 }
 
+/** Protocol settings for one handshake: the TLS audit offers a single version at a time. */
+export type TlsVersions = Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
+
 /** A TLS client that verifies nothing itself, so the prober can report chain trust and hostname separately. */
-function startTls(target: Target, socket: Duplex, strict: boolean): TLSSocket {
+function startTls(target: Target, socket: Duplex, strict: boolean, versions: TlsVersions = {}): TLSSocket {
   return tlsConnect({
     socket,
     ...(isIP(target.server) ? {} : { servername: target.server }),
@@ -66,6 +71,7 @@ function startTls(target: Target, socket: Duplex, strict: boolean): TLSSocket {
     ...(target.caFile ? { ca: readCaFile(target.caFile) } : {}),
     // Classic TDS encryption is capped at TLS 1.2 (what drivers do, and what the bridge relies on).
     ...(strict ? { ALPNProtocols: ['tds/8.0'] } : { maxVersion: 'TLSv1.2' as const }),
+    ...versions,
   });
 }
 
@@ -85,7 +91,7 @@ function handshake(tls: TLSSocket, signal: AbortSignal): Promise<TLSSocket> {
 }
 
 /** Classic TLS: the handshake rides in PRELOGIN packets through the codec's bridge. */
-export function classicTls(target: Target, socket: Socket, signal: AbortSignal): Promise<TLSSocket> {
+export function classicTls(target: Target, socket: Socket, signal: AbortSignal, versions?: TlsVersions): Promise<TLSSocket> {
   const bridge = new PreloginTlsBridge((bytes) => socket.write(bytes));
   socket.on('data', (chunk: Buffer) => {
     try {
@@ -94,15 +100,15 @@ export function classicTls(target: Target, socket: Socket, signal: AbortSignal):
       socket.destroy(err as Error);
     }
   });
-  const tls = startTls(target, bridge.tlsSide, false);
+  const tls = startTls(target, bridge.tlsSide, false, versions);
   socket.once('close', () => tls.destroy(peerClosed('during the TLS handshake')));
   socket.once('error', (err) => tls.destroy(err));
   return handshake(tls, signal);
 }
 
 /** Strict (TDS 8.0): TLS first, with ALPN tds/8.0. */
-export function strictTls(target: Target, socket: Socket, signal: AbortSignal): Promise<TLSSocket> {
-  return handshake(startTls(target, socket, true), signal);
+export function strictTls(target: Target, socket: Socket, signal: AbortSignal, versions?: TlsVersions): Promise<TLSSocket> {
+  return handshake(startTls(target, socket, true, versions), signal);
 }
 
 /** What the handshake proved about the certificate: chain trust (by the CA in use) and the host name. */
@@ -113,38 +119,56 @@ export function verification(target: Target, tls: TLSSocket, mode: TlsDetails['m
   return { details: { ...tlsFacts(tls, mode), hostnameMatches, trusted: !chainError }, chainError };
 }
 
-/**
- * PRELOGIN with our codec, then the TLS handshake (classic inside PRELOGIN packets, or strict TDS
- * 8.0), and close without logging in: no credentials needed. Reports the server version, the
- * encryption agreed, TLS version and cipher, the certificate and whether it is trusted and names
- * the host. About four round trips: TCP, PRELOGIN and two for the TLS 1.2 handshake.
- */
-export const tlsProber: Prober = async (target, options, signal) => {
-  const rec = new ProbeRecorder(target, 'tls', options);
+/** The audit's handshakes, each on a fresh connection: TLS first (strict), or PRELOGIN then TLS inside it (classic). */
+function handshaker(target: Target): Handshaker {
+  if (target.encrypt === 'strict') return (socket, versions, signal) => strictTls(target, socket, signal, versions);
+  return async (socket, versions, signal) => {
+    await exchangePrelogin(socket, Encryption.ON, signal);
+    return classicTls(target, socket, signal, versions);
+  };
+}
+
+interface TlsCheck {
+  details: TlsDetails;
+  error?: Classification;
+  /** Where the TLS handshake went, once the server got that far: the audit asks the same address and port. */
+  reached?: { address: string; port: number };
+  browser?: BrowserDetails;
+}
+
+/** The probe's own handshake, with the target's settings, and the certificate checks tedious would make. */
+async function checkTls(rec: ProbeRecorder, target: Target, options: ProbeOptions, signal: AbortSignal): Promise<TlsCheck> {
   const strict = target.encrypt === 'strict';
-  let details: TlsDetails = { mode: strict ? 'strict' : 'classic' };
+  const check: TlsCheck = { details: { mode: strict ? 'strict' : 'classic' } };
   let socket: Socket | undefined;
   let tls: TLSSocket | undefined;
-  const fail = (error: unknown, server?: Classification) => rec.result(server ?? rec.classify({ error, timedOut: signal.aborted }), { tls: details });
+  const fail = (error: unknown, server?: Classification): TlsCheck => ({ ...check, error: server ?? rec.classify({ error, timedOut: signal.aborted }) });
   try {
     const { addresses } = await rec.time('dns', () => resolveHost(target.server, { servers: options.dnsServers, timeoutMs: options.timeoutMs, signal }));
-    const open = await rec.time('tcp', () => connectTcp(addresses[0].address, target.port, signal));
+    const address = addresses[0].address;
+    const routed = await routeToInstance(rec, target, address, options.timeoutMs, signal);
+    check.browser = routed.browser;
+    if (routed.error) return fail(undefined, routed.error);
+    const port = rec.instance?.port ?? target.port;
+    const open = await rec.time('tcp', () => connectTcp(address, port, signal));
     socket = open;
     if (strict) {
+      check.reached = { address, port };
       tls = await rec.time('tls', () => strictTls(target, open, signal));
       const secure = tls;
       const answer = await rec.time('prelogin', () => exchangePrelogin(secure, Encryption.NOT_SUP, signal));
-      details = { ...details, ...preloginFacts(answer), encryption: 'strict' };
+      check.details = { ...check.details, ...preloginFacts(answer), encryption: 'strict' };
     } else {
       const answer = await rec.time('prelogin', () => exchangePrelogin(open, Encryption.ON, signal));
-      details = { ...details, ...preloginFacts(answer) };
-      if (details.encryption !== 'on' && details.encryption !== 'required') {
-        return fail(undefined, rec.classify({ class: 'encryption-not-supported', message: `the server answered PRELOGIN with encryption ${details.encryption ?? 'missing'}` }));
+      check.details = { ...check.details, ...preloginFacts(answer) };
+      if (check.details.encryption !== 'on' && check.details.encryption !== 'required') {
+        return fail(undefined, rec.classify({ class: 'encryption-not-supported', message: `the server answered PRELOGIN with encryption ${check.details.encryption ?? 'missing'}` }));
       }
+      check.reached = { address, port };
       tls = await rec.time('tls', () => classicTls(target, open, signal));
     }
-    const checked = verification(target, tls, details.mode);
-    details = { ...details, ...checked.details };
+    const checked = verification(target, tls, check.details.mode);
+    check.details = { ...check.details, ...checked.details };
     // tedious skips both checks with trustServerCertificate, except in strict mode.
     const verify = strict || !target.trustServerCertificate;
     if (verify && checked.chainError) return fail(Object.assign(new Error(`certificate not trusted: ${checked.chainError}`), { code: checked.chainError }));
@@ -152,11 +176,27 @@ export const tlsProber: Prober = async (target, options, signal) => {
       const names = checked.details.cert?.subjectAltNames.join(', ') || checked.details.cert?.subject;
       return fail(Object.assign(new Error(`the certificate (${names}) does not name ${target.server}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }));
     }
-    return rec.result(undefined, { tls: details, encrypted: true });
+    return check;
   } catch (error) {
     return fail(error);
   } finally {
     tls?.destroy();
     socket?.destroy();
   }
+}
+
+/**
+ * PRELOGIN with our codec, then the TLS handshake (classic inside PRELOGIN packets, or strict TDS
+ * 8.0), and close without logging in: no credentials needed. Reports the server version, the
+ * encryption agreed, TLS version and cipher, the certificate and whether it is trusted and names
+ * the host. About four round trips: TCP, PRELOGIN and two for the TLS 1.2 handshake. With
+ * expect.minTls (or --tls-audit) it then audits which TLS versions the server accepts, even when
+ * the handshake above failed: a server that speaks only TLS 1.0 is exactly what the audit explains.
+ */
+export const tlsProber: Prober = async (target, options, signal) => {
+  const rec = new ProbeRecorder(target, 'tls', options);
+  const check = await checkTls(rec, target, options, signal);
+  const audited = check.reached && wantsAudit(target, options) ? await auditTls(rec, target, check.reached, handshaker(target), options, signal) : undefined;
+  const tls = audited ? { ...check.details, audit: audited.audit } : check.details;
+  return rec.result(check.error ?? audited?.error, { tls, ...(check.error ? {} : { encrypted: true }), ...(check.browser ? { browser: check.browser } : {}) });
 };

@@ -8,3 +8,5 @@ export * from './prelogin';
 export * from './requests';
 export * from './tls-in-prelogin';
 export * from './tokens';
+export * from './ssrp';
+export * from './ntlm';

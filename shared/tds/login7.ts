@@ -69,9 +69,15 @@ export interface Login7 {
   database: string;
   readOnlyIntent: boolean;
   features: FeatureExt;
+  /** Integrated (Windows) authentication: the SSPI data, an NTLM NEGOTIATE, that replaces user and password. */
+  sspi?: Buffer;
 }
 
 const TYPE_FLAG_READ_ONLY_INTENT = 0x20;
+const OPTION2_INTEGRATED_SECURITY = 0x80;
+/** ibSSPI and cbSSPI; cbSSPILong (at 90) holds the length when cbSSPI is 0xFFFF. */
+const SSPI_FIELD = 78;
+const SSPI_LONG = 90;
 const OPTION3_EXTENSION = 0x10;
 /** Offsets of the (offset, length) pairs in the fixed part; lengths count UCS-2 characters. */
 const FIELD = { host: 36, user: 40, password: 44, app: 48, server: 52, extension: 56, library: 60, language: 64, database: 68 } as const;
@@ -99,7 +105,8 @@ export function decodeLogin7(buf: Buffer): Login7 {
   const packetSize = r.u32le();
   r.u32le(); // client program version
   const clientPid = r.u32le();
-  r.pos = 26;
+  r.pos = 25;
+  const optionFlags2 = r.u8();
   const typeFlags = r.u8();
   const optionFlags3 = r.u8();
   if (buf.length < 86) throw new TdsDecodeError('LOGIN7 fixed part truncated');
@@ -123,7 +130,14 @@ export function decodeLogin7(buf: Buffer): Login7 {
       features = decodeFeatureExt(new ByteReader(buf, featureOffset));
     }
   }
+  let sspi: Buffer | undefined;
+  if (optionFlags2 & OPTION2_INTEGRATED_SECURITY) {
+    const [sspiOffset, short] = span(SSPI_FIELD);
+    const length = short === 0xffff ? new ByteReader(buf, SSPI_LONG).u32le() : short;
+    sspi = Buffer.from(new ByteReader(buf, sspiOffset).bytes(length));
+  }
   return {
+    ...(sspi ? { sspi } : {}),
     tdsVersion,
     packetSize,
     clientPid,
@@ -160,7 +174,7 @@ export function encodeLogin7(input: Login7Input): Buffer {
   fixed.writeUInt32LE(input.packetSize ?? 4096, 8);
   fixed.writeUInt32LE(input.clientPid ?? process.pid, 16);
   fixed.writeUInt8(0xe0, 24); // little-endian, ASCII, IEEE floats, USE DB warn, SET LANG warn
-  fixed.writeUInt8(0x03, 25); // INIT LANG fatal, ODBC on
+  fixed.writeUInt8(0x03 | (input.sspi ? OPTION2_INTEGRATED_SECURITY : 0), 25); // INIT LANG fatal, ODBC on
   fixed.writeUInt8(input.readOnlyIntent ? TYPE_FLAG_READ_ONLY_INTENT : 0, 26);
   fixed.writeUInt8(hasFeatures ? OPTION3_EXTENSION : 0, 27);
 
@@ -173,6 +187,11 @@ export function encodeLogin7(input: Login7Input): Buffer {
   const pointer = Buffer.alloc(4);
   for (const [field, bytes] of strings) put(field, bytes);
   if (hasFeatures) put(FIELD.extension, pointer);
+  if (input.sspi) {
+    fixed.writeUInt16LE(FIXED_LENGTH + data.length, SSPI_FIELD);
+    fixed.writeUInt16LE(input.sspi.length, SSPI_FIELD + 2);
+    data.raw(input.sspi);
+  }
   const featureBytes = hasFeatures ? encodeFeatureExt(input.features ?? {}) : Buffer.alloc(0);
   pointer.writeUInt32LE(FIXED_LENGTH + data.length);
   data.raw(featureBytes);

@@ -8,6 +8,8 @@ export const PacketType = {
   ATTENTION: 0x06,
   LOGIN7: 0x10,
   PRELOGIN: 0x12,
+  /** A client's SSPI message (the NTLM AUTHENTICATE after the server's challenge). */
+  SSPI: 0x11,
 } as const;
 
 /** Packet status bits. IGNORE marks a message the client abandoned part-way. */

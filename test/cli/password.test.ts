@@ -48,6 +48,21 @@ describe('the password', () => {
     }
   });
 
+  it("is prompted for a configured Windows login's unset setting, naming DOMAIN\\user", async () => {
+    const windows = { ...target, name: 'onprem', auth: { type: 'ntlm' as const, domain: 'CONTOSO', user: 'svc', passwordSetting: 'WIN_PW' } };
+    const stdin = fakeTty(true);
+    const written: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      const pending = envWithPassword(windows, {}, stdin);
+      stdin.write('w1n\r');
+      await expect(pending).resolves.toEqual({ WIN_PW: 'w1n' });
+      expect(written.join('')).toBe('Password for CONTOSO\\svc@127.0.0.1: \n');
+    } finally {
+      write.mockRestore();
+    }
+  });
+
   it('is not asked for when the target does not log in', async () => {
     const tlsOnly = resolveTarget(undefined, { server: '127.0.0.1' }, []);
     await expect(envWithPassword(tlsOnly, {}, fakeTty(false))).resolves.toEqual({});

@@ -110,6 +110,9 @@ describe('bad usage exits 2 with a message naming the flag and the fix', () => {
     [['idle', '--server', '127.0.0.1'], /--user: the idle probe holds logged-in connections/],
     [['probe'], /name a configured target .* or probe ad hoc with --server/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['probe', '--server', '127.0.0.1', '--instance', 'SQLEXPRESS', '--port', '1433'], /--instance: give --instance or --port, not both/],
+    [['probe', '--server', '127.0.0.1', '--tls-audit', '1.5'], /--tls-audit: expected "1\.0", "1\.1", "1\.2" or "1\.3", got "1\.5"/],
+    [['probe', '--server', '127.0.0.1', '--probes', 'tcp', '--tls-audit'], /--tls-audit: the audit is part of the tls probe; add tls to --probes/],
   ])('%j', async (args, message) => {
     const run = await runCli(cli, args as string[], args.includes('--rungs') ? { SQLPROBE_PASSWORD: 'x' } : {});
     expect(run.code).toBe(2);
@@ -158,7 +161,7 @@ describe('sqlprobe idle', () => {
     try {
       const run = await runCli(cli, ['idle', 'anon', '--rungs', '300ms'], { SQLPROBE_TARGETS: targets });
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/target "anon" has auth type none: .*not idle; give the target an auth \(sql, managed-identity, service-principal or access-token\)/);
+      expect(run.stderr).toMatch(/target "anon" has auth type none: .*not idle; give the target an auth \(sql, ntlm, managed-identity, service-principal, workload-identity or access-token\)/);
       expect(run.stdout).toBe('');
       expect(connects).toEqual([]);
     } finally {
@@ -190,5 +193,36 @@ describe('sqlprobe sim', () => {
     const run = await runCli(cli, ['sim', '--error', '1']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--error 1: use one of/);
+  });
+});
+
+describe('the DBA checks from the command line', () => {
+  let dbaSim: Simulator;
+  beforeAll(async () => {
+    dbaSim = await startSim({ encrypt: 'on', tls: certs.good, tlsVersions: ['1.0', '1.2'], browserPort: 0, instances: [{ name: 'SQLEXPRESS' }] });
+  });
+  afterAll(() => dbaSim?.stop());
+  const tlsFlags = (s: Simulator) => ['--server', 'localhost', '--port', String(s.gatewayPort), '--ca-file', certs.caFile, '--probes', 'tls'];
+
+  it('--tls-audit 1.2 fails a server that still accepts TLS 1.0, and says what to change', async () => {
+    const run = await runCli(cli, ['probe', ...tlsFlags(dbaSim), '--tls-audit', '1.2']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✘ tls .*tls-below-minimum in tlsAudit/);
+    expect(run.stdout).toContain('accepts TLS 1.0, 1.2 (minimum 1.2)');
+    expect(run.stdout).toMatch(/→ .*Minimum TLS version/);
+  });
+
+  it('--tls-audit alone reports the versions and passes', async () => {
+    const run = await runCli(cli, ['probe', ...tlsFlags(dbaSim), '--tls-audit', '--json']);
+    expect(run.code).toBe(0);
+    expect(results.parse(JSON.parse(run.stdout))[0].tls?.audit?.accepted).toEqual(['1.0', '1.2']);
+  });
+
+  it('a configured named instance is found through the Browser', async () => {
+    const targets = JSON.stringify([{ name: 'express', server: 'localhost', database: 'appdb', instanceName: 'SQLEXPRESS', browser: { port: dbaSim.browserPort } }]);
+    const run = await runCli(cli, ['probe', 'express', '--probes', 'tcp'], { SQLPROBE_TARGETS: targets });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`instance SQLEXPRESS on tcp ${dbaSim.gatewayPort} (Browser 127.0.0.1:${dbaSim.browserPort}/udp)`);
+    expect(run.stdout).toMatch(/browser\s+ *█/);
   });
 });

@@ -52,7 +52,7 @@ describe('targets', () => {
       'SQLPROBE_TARGETS',
     );
     expect(targets.map((t) => [t.name, t.probes])).toEqual([['open', ['dns', 'tcp', 'tls']], ['listed', ['tls', 'dns']]]);
-    expect(problems).toEqual(['SQLPROBE_TARGETS[2].probes: "login" needs credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove that probe']);
+    expect(problems).toEqual(['SQLPROBE_TARGETS[2].probes: "login" needs credentials, but auth is "none"; add auth (sql, ntlm, managed-identity, service-principal, workload-identity or access-token) or remove that probe']);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -76,7 +76,7 @@ describe('targets', () => {
     ['pool.size', { pool: { size: 500 } }, 'SQLPROBE_TARGETS[0].pool.size: expected an integer 1–100, got 500'],
     ['tags', { tags: { team: 7 } }, 'SQLPROBE_TARGETS[0].tags.team: expected a string value, got 7'],
     ['failoverGroup', { failoverGroup: { secondaryPort: 0 } }, 'SQLPROBE_TARGETS[0].failoverGroup.secondaryPort: expected an integer 1–65535, got 0'],
-    ['auth.type', { auth: { type: 'kerberos' } }, 'SQLPROBE_TARGETS[0].auth.type: expected auth.type one of sql, managed-identity, service-principal, access-token, none, got "kerberos"'],
+    ['auth.type', { auth: { type: 'kerberos' } }, 'SQLPROBE_TARGETS[0].auth.type: expected auth.type one of sql, managed-identity, service-principal, access-token, none, ntlm, workload-identity, got "kerberos"'],
     ['auth.user', { auth: { type: 'sql', passwordSetting: 'PW' } }, 'SQLPROBE_TARGETS[0].auth.user: required; add it (expected the SQL login name)'],
     ['auth.clientId', { auth: { type: 'managed-identity', clientId: 'abc' } }, 'SQLPROBE_TARGETS[0].auth.clientId: expected a GUID such as "00000000-0000-0000-0000-000000000000"'],
     ['auth.tenantId', { auth: { type: 'service-principal', clientId: '11111111-2222-3333-4444-555555555555', secretSetting: 'S' } }, 'SQLPROBE_TARGETS[0].auth.tenantId: required; add it (expected a GUID such as "00000000-0000-0000-0000-000000000000")'],
@@ -89,8 +89,8 @@ describe('targets', () => {
     ['auth.secretSetting', { auth: { type: 'service-principal', tenantId: '11111111-2222-3333-4444-555555555555', clientId: '11111111-2222-3333-4444-666666666666', secretSetting: 'Xy9~client-secret' } }, 'SQLPROBE_TARGETS[0].auth.secretSetting: expected the NAME of an app setting (letters, digits, "_"), e.g. "ORDERS_DB_PASSWORD", not the secret itself'],
     ['auth.tokenSetting', { auth: { type: 'access-token', tokenSetting: 'eyJ0eXAi.eyJzdWIi.c2ln' } }, 'SQLPROBE_TARGETS[0].auth.tokenSetting: expected the NAME of an app setting (letters, digits, "_"), e.g. "ORDERS_DB_PASSWORD", not the secret itself'],
     ['failoverGroup.secondaryServer', { failoverGroup: { secondaryServer: 'tcp:fog.secondary.database.windows.net' } }, 'SQLPROBE_TARGETS[0].failoverGroup.secondaryServer: expected a host name such as "myserver.database.windows.net" (no scheme, no port, no "tcp:"), got "tcp:fog.secondary.database.windows.net"'],
-    ['probes that log in, without auth', { auth: undefined, probes: ['dns', 'login'] }, 'SQLPROBE_TARGETS[0].probes: "login" needs credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove that probe'],
-    ['probes that log in, auth none', { auth: { type: 'none' }, probes: ['tcp', 'login', 'idle', 'pool'] }, 'SQLPROBE_TARGETS[0].probes: "login", "idle" and "pool" need credentials, but auth is "none"; add auth (sql, managed-identity, service-principal or access-token) or remove those probes'],
+    ['probes that log in, without auth', { auth: undefined, probes: ['dns', 'login'] }, 'SQLPROBE_TARGETS[0].probes: "login" needs credentials, but auth is "none"; add auth (sql, ntlm, managed-identity, service-principal, workload-identity or access-token) or remove that probe'],
+    ['probes that log in, auth none', { auth: { type: 'none' }, probes: ['tcp', 'login', 'idle', 'pool'] }, 'SQLPROBE_TARGETS[0].probes: "login", "idle" and "pool" need credentials, but auth is "none"; add auth (sql, ntlm, managed-identity, service-principal, workload-identity or access-token) or remove those probes'],
   ])('names the field and the fix: %s', (_label, patch, message) => {
     expect(problemsFor(patch)).toEqual([message]);
   });
@@ -116,7 +116,7 @@ describe('secrets never appear in errors', () => {
   const secret = 'Pa55w0rd!-do-not-print';
   it('a password pasted into the target', () => {
     const problems = problemsFor({ password: secret });
-    expect(problems).toEqual(['SQLPROBE_TARGETS[0].password: unknown field; remove it: secrets go in an app setting that the target names (auth.passwordSetting, auth.secretSetting or auth.tokenSetting)']);
+    expect(problems).toEqual(['SQLPROBE_TARGETS[0].password: unknown field; remove it: secrets go in an app setting that the target names (auth.passwordSetting, auth.secretSetting, auth.certificateSetting or auth.tokenSetting)']);
   });
   it('a password pasted where the setting name belongs', () => {
     const problems = problemsFor({ auth: { type: 'sql', user: 'probe', passwordSetting: secret } });

@@ -1,8 +1,10 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { PROBERS } from '../../shared/probers';
 import { INJECTABLE_ERRORS, type Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { startSim } from '../helpers/sim';
-import { checked, options, TOKEN } from './fixtures';
+import { checked, options, PASSWORD, TOKEN } from './fixtures';
+import { closedPort } from './helpers/ports';
 import { target } from '../helpers/targets';
 import { startDnsServer, type TestDnsServer } from './helpers/dns-server';
 import { eventually, openSockets, type Scenario, silenceOn, simServer, SQL_AUTH } from './helpers/matrix';
@@ -248,7 +250,75 @@ const scenarios: Scenario[] = [
       expect(r.error?.recommendation).not.toMatch(/password/);
     },
   },
+  {
+    name: 'TLS 1.0 still accepted below expect.minTls', probe: 'tls', sim: { ...tlsOn(), tlsVersions: ['1.0', '1.2'] }, target: (sim) => ({ ...loginTarget(sim), expect: { minTls: '1.2' } }),
+    expect: { success: false, class: 'tls-below-minimum', phase: 'tlsAudit' },
+    check: (r) => expect(r.tls?.audit?.accepted).toEqual(['1.0', '1.2']),
+  },
+  {
+    name: 'hang in the TLS audit', probe: 'tls', sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), expect: { minTls: '1.2' } }), options: { timeoutMs: 10_000 }, deadlineMs: 1000,
+    arrange: (sim) => void sim.events.on('event', (e) => e.kind === 'tls' && void sim.setFault('gateway', { kind: 'blackhole' })),
+    expect: { success: false, class: 'timeout-tlsAudit', phase: 'tlsAudit' },
+  },
+  {
+    name: 'named instance, the Browser does not answer (UDP 1434 dropped)', probe: 'tcp', target: () => ({ server: 'localhost', instanceName: 'SQLEXPRESS', browser: { port: dba.silentUdp.port, timeout: '200ms' } }),
+    expect: { success: false, class: 'browser-unreachable', phase: 'browser' },
+  },
+  {
+    name: 'named instance, the deadline passes while the Browser is silent', probe: 'tcp', target: () => ({ server: 'localhost', instanceName: 'SQLEXPRESS', browser: { port: dba.silentUdp.port, timeout: '10s' } }), deadlineMs: 300,
+    expect: { success: false, class: 'timeout-browser', phase: 'browser' },
+  },
+  {
+    name: 'named instance the Browser does not list', probe: 'tls', sim: { ...tlsOn(), browserPort: 0, instances: [{ name: 'OTHER' }] },
+    target: (sim) => ({ ...loginTarget(), instanceName: 'SQLEXPRESS', browser: { port: sim?.browserPort } }),
+    expect: { success: false, class: 'instance-not-found', phase: 'browser' },
+    check: (r) => expect(r.browser?.instances.map((i) => i.name)).toEqual(['OTHER']),
+  },
+  {
+    name: 'named instance whose port the Browser names is closed', probe: 'login',
+    sim: { ...tlsOn(), browserPort: 0, get instances() { return [{ name: 'SQLEXPRESS', tcpPort: dba.closedTcpPort }]; } },
+    target: (sim) => ({ ...loginTarget(), instanceName: 'SQLEXPRESS', browser: { port: sim?.browserPort } }),
+    expect: { success: false, class: 'instance-port-closed', phase: 'tcp' },
+    check: (r) => expect(r.port).toBe(dba.closedTcpPort),
+  },
+  {
+    name: 'Windows login with a wrong domain password', probe: 'login',
+    sim: { ...tlsOn(), servers: [simServer({ windowsLogins: [{ domain: 'SQLPROBE', user: 'svc', password: 'something-else' }] })] },
+    target: (sim) => ({ ...loginTarget(sim), auth: { type: 'ntlm', domain: 'SQLPROBE', user: 'svc', passwordSetting: 'PROBE_PASSWORD' } }),
+    expect: { success: false, class: 'login-domain-password', phase: 'login', number: 18452 },
+  },
+  {
+    name: 'Windows login from an untrusted domain', probe: 'login',
+    sim: { ...tlsOn(), servers: [simServer({ windowsLogins: [{ domain: 'ELSEWHERE', user: 'svc', password: PASSWORD }] })] },
+    target: (sim) => ({ ...loginTarget(sim), auth: { type: 'ntlm', domain: 'ELSEWHERE', user: 'svc', passwordSetting: 'PROBE_PASSWORD' } }),
+    expect: { success: false, class: 'login-untrusted-domain', phase: 'login', number: 18452 },
+  },
+  {
+    name: 'private endpoint that only one resolver knows', probe: 'dns',
+    target: () => ({ server: 'split.database.windows.net', dns: { compare: [dba.publicDns.address] } }), options: { get dnsServers() { return [dba.vnetDns.address]; } },
+    expect: { success: false, class: 'dns-resolver-split', phase: 'dns' },
+    check: (r) => expect(r.dns?.compare?.[0].differences).toContain('visibility'),
+  },
+  {
+    name: "query answer outside the target's expect.result", probe: 'login', sim: tlsOn(), target: (sim) => ({ ...loginTarget(sim), expect: { query: 'SELECT 412', result: { max: 300 } } }),
+    expect: { success: false, class: 'query-unexpected-result', phase: 'query' },
+    check: (r) => expect(r.assertion).toEqual({ value: 412, expected: { max: 300 }, matches: false }),
+  },
 ];
+
+/** What the rows of the DBA checks need besides the simulators: resolvers, a silent Browser port, a closed TCP port. */
+const dba = {} as { vnetDns: TestDnsServer; publicDns: TestDnsServer; silentUdp: { port: number; socket: Socket }; closedTcpPort: number };
+beforeAll(async () => {
+  dba.vnetDns = await startDnsServer({ 'split.database.windows.net': { cname: 'split.privatelink.database.windows.net' }, 'split.privatelink.database.windows.net': { a: ['10.1.2.4'] } });
+  dba.publicDns = await startDnsServer({ 'split.database.windows.net': { cname: 'split.privatelink.database.windows.net' }, 'split.privatelink.database.windows.net': { a: ['40.79.153.12'] } });
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  dba.silentUdp = { port: socket.address().port, socket };
+  dba.closedTcpPort = await closedPort();
+});
+afterAll(async () => {
+  await Promise.all([dba.vnetDns.close(), dba.publicDns.close(), new Promise<void>((resolve) => dba.silentUdp.socket.close(() => resolve()))]);
+});
 
 /** Certificates that only exist once beforeAll ran. */
 const CERT_OVERRIDES: Record<string, () => TestCerts['good']> = {
