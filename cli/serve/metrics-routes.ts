@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, probeTargets, roundProbesOf, type AppRuntime, type Log } from '../../shared/app';
+import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, onDemandProbesSchema, probeTargets, refuseOnDemandLogin, roundProbesOf, type AppRuntime, type Log } from '../../shared/app';
 import { loginProblem, secretsOf, targetName, type Target } from '../../shared/config';
-import { ROUND_PROBES, type RoundProbe } from '../../shared/contract';
 import { prometheusSink, scrubSecrets, type PrometheusTelemetry } from '../../shared/telemetry';
 import type { Route } from './server';
 
@@ -11,10 +10,11 @@ const DEFAULT_SCRAPE_TIMEOUT_S = 10;
 /** Kept back from the scrape timeout to write the answer, as blackbox_exporter's timeout_offset. */
 const ANSWER_MARGIN_MS = 500;
 
+/** A comma-separated list, with POST /api/probe's rules: at most one of each, a duplicate run once. */
 const probeList = z
   .string()
   .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(ROUND_PROBES as [RoundProbe, ...RoundProbe[]], { error: 'expected dns, tcp, tls or login (idle and pool hold connections for minutes: they run on the idle schedule)' })).min(1, 'expected at least one of dns, tcp, tls, login'));
+  .pipe(onDemandProbesSchema('idle and pool hold connections for minutes: they run on the idle schedule'));
 
 const configuredQuery = z.strictObject({ target: targetName, probes: probeList.optional() });
 
@@ -46,8 +46,8 @@ const reasons = (error: z.ZodError): string => error.issues.map((i) => {
   return `${i.path.join('.') || 'query'}: ${i.message}`;
 }).join('; ');
 
-function answer(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+function answer(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
 }
 
 /** The exposition of `sink`, gzipped when the client accepts it (Prometheus does). */
@@ -62,7 +62,7 @@ export function metricsRoute(sink: PrometheusTelemetry): Route {
   return { path: '/metrics', handle: (request, response) => sendMetrics(sink, request, response) };
 }
 
-type Resolved = { target: Target; probes?: z.infer<typeof probeList>; deadlineMs: number } | { status: number; reason: string };
+type Resolved = { target: Target; adHoc: boolean; probes?: z.infer<typeof probeList>; deadlineMs: number } | { status: number; reason: string };
 
 /** The request's target, probes and deadline, or the status and reason to answer with. */
 function resolve(rt: AppRuntime, request: IncomingMessage, url: URL): Resolved {
@@ -80,7 +80,7 @@ function resolve(rt: AppRuntime, request: IncomingMessage, url: URL): Resolved {
     const target = rt.targets.find((t) => t.name === parsed.data.target);
     if (!target) return { status: 404, reason: `no configured target "${parsed.data.target}"; /probe probes only configured targets (and ad-hoc servers that SQLPROBE_ADHOC_ALLOWLIST permits)` };
     const problem = loginProblem(target, parsed.data.probes ?? roundProbesOf(target), 'add credentials (auth) to the target, or leave those probes out');
-    return problem ? { status: 400, reason: problem } : { target, probes: parsed.data.probes, deadlineMs };
+    return problem ? { status: 400, reason: problem } : { target, adHoc: false, probes: parsed.data.probes, deadlineMs };
   }
   const allowlist = rt.settings.SQLPROBE_ADHOC_ALLOWLIST;
   if (allowlist.length === 0) return { status: 403, reason: 'ad-hoc servers are off: only configured targets can be probed (set SQLPROBE_ADHOC_ALLOWLIST to allow host patterns)' };
@@ -93,7 +93,7 @@ function resolve(rt: AppRuntime, request: IncomingMessage, url: URL): Resolved {
   if (!hostAllowed(server.server, allowlist)) return { status: 403, reason: `server "${server.server}" is not in SQLPROBE_ADHOC_ALLOWLIST` };
   const target = adHocTarget(server);
   const problem = loginProblem(target, probes ?? roundProbesOf(target), 'use auth=managed-identity (Azure SQL names only), or leave those probes out');
-  return problem ? { status: 400, reason: problem } : { target, probes, deadlineMs };
+  return problem ? { status: 400, reason: problem } : { target, adHoc: true, probes, deadlineMs };
 }
 
 /**
@@ -101,7 +101,9 @@ function resolve(rt: AppRuntime, request: IncomingMessage, url: URL): Resolved {
  * deadline (X-Prometheus-Scrape-Timeout-Seconds), and answers with the metrics of those results
  * alone, in a registry made for the request, as blackbox_exporter does. The results are not recorded:
  * /metrics and telemetry carry the scheduled rounds only. At most SQLPROBE_CONCURRENCY requests
- * probe at once; more answer 503, so a flood of scrapes cannot open unbounded connections.
+ * probe at once; more answer 503, so a flood of scrapes cannot open unbounded connections. Probes
+ * that log in claim the on-demand login cool-down, as POST /api/probe does: a scrape within it
+ * answers 429 with Retry-After, so scraping too often cannot lock the target's login out.
  */
 export function probeRoute(rt: AppRuntime, log: Log): Route {
   const secrets = secretsOf(rt.targets, rt.env);
@@ -116,7 +118,9 @@ export function probeRoute(rt: AppRuntime, log: Log): Route {
       }
       inFlight++;
       try {
-        const { target, probes, deadlineMs } = resolved;
+        const { target, adHoc, probes, deadlineMs } = resolved;
+        const refused = await refuseOnDemandLogin(rt, target, adHoc, probes ?? roundProbesOf(target), log);
+        if (refused) return answer(response, refused.status, refused.reason, { 'retry-after': String(refused.retryAfterS) });
         const report = await probeTargets(rt, [target], { budgetMs: deadlineMs, ...(probes && { probes }), record: false }, log);
         const sink = await prometheusSink();
         for (const result of report.results) sink.record(scrubSecrets(result, secrets));

@@ -1,20 +1,12 @@
 import { z } from 'zod';
-import { adHocServerSchema, adHocTarget, claimOnDemandLogin, hostAllowed, HTTP_AD_HOC, probeTargets, roundProbesOf } from '../../shared/app';
+import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, onDemandProbesSchema, probeTargets, refuseOnDemandLogin, roundProbesOf } from '../../shared/app';
 import { loginProblem, targetName, type Target } from '../../shared/config';
-import { ROUND_PROBES, type RoundProbe } from '../../shared/contract';
 import { json, readBody, withRuntime, type RuntimeSource } from './http';
 
 /** The answer must leave well inside the 230 s HTTP limit, flush included. */
 export const HTTP_ROUND_BUDGET_MS = 150_000;
 
-const connectivityProbe = z.enum(ROUND_PROBES as [RoundProbe, ...RoundProbe[]], { error: 'expected dns, tcp, tls or login (idle runs start with POST /api/idle-runs)' });
-/** Each probe at most once per request: a duplicate would only multiply connections (and logins). */
-const probes = z
-  .array(connectivityProbe)
-  .min(1)
-  .max(ROUND_PROBES.length, `expected at most ${ROUND_PROBES.length} probes, each once: ${ROUND_PROBES.join(', ')}`)
-  .transform((list) => [...new Set(list)])
-  .optional();
+const probes = onDemandProbesSchema('idle runs start with POST /api/idle-runs').optional();
 
 const configuredRequest = z.strictObject({ target: targetName, probes });
 const adHocRequest = adHocServerSchema(HTTP_AD_HOC).extend({ probes });
@@ -49,16 +41,8 @@ export const probeHandler = (source: RuntimeSource) => withRuntime(source, async
   const run = chosen ?? roundProbesOf(target);
   const problem = loginProblem(target, run, fix);
   if (problem) return json(400, { error: problem });
-  const waitMs = await claimOnDemandLogin(rt, target, !configured, run).catch((err: unknown) => {
-    context.error(`sqlprobe: the on-demand login cool-down could not be checked in state storage: ${String(err)}`);
-    return undefined;
-  });
-  if (waitMs === undefined) return json(503, { error: 'the on-demand login cool-down could not be checked in state storage; try again shortly, or leave login out of probes' }, { 'Retry-After': '5' });
-  if (waitMs > 0) {
-    const seconds = Math.ceil(waitMs / 1000);
-    const subject = configured ? `target "${target.name}"` : `server "${target.server}"`;
-    return json(429, { error: `${subject} was probed with a login on demand moments ago; try again in ${seconds} s (SQLPROBE_LOGIN_COOLDOWN), so a loop of requests cannot lock its login out` }, { 'Retry-After': String(seconds) });
-  }
+  const refused = await refuseOnDemandLogin(rt, target, !configured, run, context);
+  if (refused) return json(refused.status, { error: refused.reason }, { 'Retry-After': String(refused.retryAfterS) });
   const report = await probeTargets(rt, [target], { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: configured }, context);
   return json(200, { results: report.results, skipped: report.skipped });
 });

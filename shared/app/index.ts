@@ -3,6 +3,7 @@ export { adHocServerSchema, adHocTarget, AD_HOC_NAME, CLI_AD_HOC, HTTP_AD_HOC, h
 export { claimOnDemandLogin, loginCooldownKey } from './cooldown';
 export { idleLadder, idleTick } from './idle';
 export { cancelIdleRun, readIdleRun, startIdleRun } from './idle-runs';
+export { onDemandProbesSchema, refuseOnDemandLogin, type OnDemandRefusal } from './on-demand';
 export { connectivityRound, FUNCTION_TIMEOUT_MS, probeTargets, roundBudgetMs, roundProbesOf, type ProbeRun } from './probe';
 export { FLUSH_TIMEOUT_MS, resultSink } from './result-sink';
 export { createRuntime, processRuntime, runtimeFromEnv, startedRuntime, type AppRuntime, type IdleDriver, type Log, type RuntimeParts } from './runtime';

@@ -2,6 +2,7 @@ import type { AzureMonitorOpenTelemetryOptions } from '@azure/monitor-openteleme
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { managedIdentity, parseConnectionString } from '../config';
+import { cardinalityViews } from './cardinality';
 import type { TelemetrySettings } from './types';
 
 /** Under os.tmpdir(): /tmp on Linux (Flex Consumption included) and the local temp on Windows, both writable. */
@@ -40,6 +41,8 @@ export async function distroOptions(settings: TelemetrySettings, warn: (text: st
     samplingRatio: 1,
     tracesPerSecond: 0,
     enableLiveMetrics: settings.SQLPROBE_LIVE_METRICS,
+    // Room for the phase series of every target, past OpenTelemetry's default of 2,000 per instrument.
+    views: cardinalityViews(),
     enableStandardMetrics: false,
     enablePerformanceCounters: false,
     instrumentationOptions: { http: OFF, azureSdk: OFF, mongoDb: OFF, mySql: OFF, postgreSql: OFF, redis: OFF, redis4: OFF, bunyan: OFF, winston: OFF, console: OFF },

@@ -57,7 +57,7 @@ export function runCli(cli: BuiltCli, args: string[], env: Record<string, string
 export function spawnCli(cli: BuiltCli, args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; waitFor: (pattern: RegExp) => Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [cli.main, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const waiters: { pattern: RegExp; resolve: () => void; reject: (err: Error) => void }[] = [];
   const onData = (d: Buffer) => {
     out += d.toString();
     for (const w of [...waiters]) if (w.pattern.test(out)) {
@@ -67,11 +67,22 @@ export function spawnCli(cli: BuiltCli, args: string[], env: Record<string, stri
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolvePromise) => child.on('close', resolvePromise));
+  let closed: number | null | undefined;
+  // A process that exits before printing what a test waits for fails that wait at once, with its output.
+  const early = (pattern: RegExp) => new Error(`the CLI exited with ${closed} before printing ${pattern}:\n${out}`);
+  const exited = new Promise<number | null>((resolvePromise) => child.on('close', (code) => {
+    closed = code;
+    for (const w of waiters.splice(0)) w.reject(early(w.pattern));
+    resolvePromise(code);
+  }));
   return {
     child,
     output: () => out,
-    waitFor: (pattern) => (pattern.test(out) ? Promise.resolve() : new Promise((resolvePromise) => waiters.push({ pattern, resolve: resolvePromise }))),
+    waitFor: (pattern) => {
+      if (pattern.test(out)) return Promise.resolve();
+      if (closed !== undefined) return Promise.reject(early(pattern));
+      return new Promise((resolvePromise, reject) => waiters.push({ pattern, resolve: resolvePromise, reject }));
+    },
     exited,
   };
 }

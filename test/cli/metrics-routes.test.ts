@@ -39,6 +39,8 @@ beforeAll(async () => {
     SQLPROBE_PROBE_TIMEOUT: '45s',
     SQLPROBE_CONCURRENCY: '1',
     SQLPROBE_ADHOC_ALLOWLIST: '127.0.0.1',
+    // These tests log in to one target again and again; the cool-down has tests of its own (probe-route-bounds).
+    SQLPROBE_LOGIN_COOLDOWN: 'off',
   });
   server = await startLocalServer({ host: '127.0.0.1', port: 0, routes: [metricsRoute(sink), probeRoute(rt, quiet)] });
 }, 60_000);

@@ -94,6 +94,25 @@ describe('deploy/prometheus/rules.yml', () => {
     }
   });
 
+  it('pages like the Azure rules at the Bicep defaults: N failed rounds in a row or low availability, and no secret-missing across regions', () => {
+    const main = readRepoFile('infra/main.bicep');
+    const param = (name: string) => Number(new RegExp(`^param ${name} int = (\\d+)$`, 'm').exec(main)?.[1]);
+    const [rounds, interval, threshold, windowMinutes] = ['failedRoundsToAlert', 'connectivityIntervalMinutes', 'availabilityThresholdPercent', 'availabilityWindowMinutes'].map(param);
+    expect([rounds, interval, threshold, windowMinutes].every(Number.isInteger)).toBe(true);
+    // Prometheus durations: 7.5 minutes is 7m30s, 60 is 1h.
+    const duration = (minutes: number) => [[Math.floor(minutes / 60), 'h'], [Math.floor(minutes % 60), 'm'], [Math.round((minutes * 60) % 60), 's']].filter(([n]) => n).map(([n, unit]) => `${n}${unit}`).join('');
+    const inARow = duration((rounds - 0.5) * interval);
+    // alerts.bicep widens the availability window to hold N + 1 rounds.
+    const window = duration(Math.max(windowMinutes, (rounds + 1) * interval));
+    const failing = rules.find((r) => r.alert === 'SqlprobeProbeFailing')!.expr.replace(/\s+/g, ' ');
+    expect(failing).toContain(`(max_over_time(sqlprobe_probe_success[${inARow}]) == 0 and changes(sqlprobe_probe_timestamp_seconds[${inARow}]) >= ${rounds - 1})`);
+    expect(failing).toContain(`(avg_over_time(sqlprobe_probe_success[${window}]) < ${threshold / 100} and changes(sqlprobe_probe_timestamp_seconds[${window}]) >= ${rounds - 1})`);
+
+    expect(readRepoFile('infra/app/queries/multi-region-failure.kql')).toContain("failureClass != 'secret-missing'");
+    const multi = rules.find((r) => r.alert === 'SqlprobeMultiRegionFailure')!.expr.replace(/\s+/g, ' ');
+    expect(multi).toContain('(sqlprobe_probe_success == 0) unless on (job, instance, target, region, probe) sqlprobe_probe_class_info{class="secret-missing"}');
+  });
+
   it('is the example configuration\'s rule file, and that configuration passes promtool check config', async () => {
     expect((parse(readRepoFile('deploy/prometheus/prometheus.yml')) as { rule_files: string[] }).rule_files).toEqual(['rules.yml']);
     const { stdout } = await promtool('check', 'config', 'prometheus.yml');

@@ -132,7 +132,8 @@ const requestBody = fc.record({
     { arbitrary: fc.array(fc.constantFrom('dns', 'tcp', 'tls', 'login', 'idle', 'pool', 'x'), { maxLength: 12 }), weight: 1 },
     { arbitrary: fc.constant(Array(100).fill('tcp')), weight: 1 },
   ),
-  extra: fc.option(fc.constant('field'), { nil: undefined }),
+  // Rare enough that most bodies get through (a stray field is a 400), so the property is not vacuous.
+  extra: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: fc.constant('field'), weight: 1 }),
 }, { requiredKeys: ['target'] });
 
 describe('POST /api/probe under any body', () => {
