@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import jest from 'eslint-plugin-jest';
 import layers from './scripts/eslint-layers.mjs';
 
 export default tseslint.config(
@@ -39,6 +40,19 @@ export default tseslint.config(
     files: ['shared/**/*.ts', 'cli/**/*.ts', 'sim/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: '@azure/functions', message: 'only functions/ registers with the Functions host' }] }],
+    },
+  },
+  {
+    // A committed .only or .skip silently narrows the suite; a test without an assertion, or with
+    // one only some runs reach, passes whatever the code does. Helpers that assert are named
+    // expect…/assert…, and fast-check properties assert through fc.assert.
+    files: ['test/**/*.ts'],
+    plugins: { jest },
+    rules: {
+      'jest/no-focused-tests': 'error',
+      'jest/no-disabled-tests': 'error',
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'assert*', 'fc.assert'] }],
+      'jest/no-conditional-expect': 'error',
     },
   },
 );

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Simulator } from '../../sim';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
-import { buildCli, spawnCli, type BuiltCli } from './cli-process';
+import { BUILD_TIMEOUT_MS, buildCli, spawnCli, type BuiltCli } from './cli-process';
 
 let cli: BuiltCli;
 let sim: Simulator;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   [cli, sim] = await Promise.all([buildCli(), startSim()]);
   sim.events.on('event', (e) => void (e.kind === 'connect' && connects++));
   dir = mkdtempSync(join(tmpdir(), 'sqlprobe-bounds-'));
-}, 60_000);
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   cli?.cleanup();

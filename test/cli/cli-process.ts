@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,11 +12,52 @@ export interface BuiltCli {
 }
 
 /**
- * Compiles the project into a fresh temp directory, as `npm start` compiles it into dist/, so the
- * suite runs the real entry point without touching dist/. node_modules is linked in for require().
+ * How long a suite's hook may take to get the CLI: one tsc build of the whole project, about 20 s
+ * on a quiet machine and several times that when its two cores are shared with other work.
+ */
+export const BUILD_TIMEOUT_MS = 240_000;
+
+/** Set for the whole jest run by test/helpers/build-dir.js: the e2e suites share one build there. */
+const SHARED_DIR = process.env.SQLPROBE_TEST_BUILD_DIR;
+
+/**
+ * Compiles the project into a temp directory, as `npm start` compiles it into dist/, so the suites
+ * run the real entry point without touching dist/. node_modules is linked in for require(). Within
+ * a jest run the first suite to ask builds it and the others wait for that build; the run's
+ * teardown removes it.
  */
 export async function buildCli(): Promise<BuiltCli> {
-  const outDir = mkdtempSync(join(tmpdir(), 'sqlprobe-cli-'));
+  if (!SHARED_DIR) {
+    const outDir = mkdtempSync(join(tmpdir(), 'sqlprobe-cli-'));
+    return { main: await compile(outDir), cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
+  }
+  const keep = { cleanup: () => undefined };
+  try {
+    // mkdir is atomic: exactly one suite of the run wins it and builds.
+    mkdirSync(join(SHARED_DIR, 'lock'));
+  } catch {
+    return { main: await builtByAnother(SHARED_DIR), ...keep };
+  }
+  try {
+    const main = await compile(join(SHARED_DIR, 'out'));
+    writeFileSync(join(SHARED_DIR, 'done'), main);
+    return { main, ...keep };
+  } catch (err) {
+    writeFileSync(join(SHARED_DIR, 'failed'), String(err));
+    throw err;
+  }
+}
+
+async function builtByAnother(dir: string): Promise<string> {
+  for (;;) {
+    if (existsSync(join(dir, 'done'))) return readFileSync(join(dir, 'done'), 'utf8');
+    if (existsSync(join(dir, 'failed'))) throw new Error(`the shared CLI build failed: ${readFileSync(join(dir, 'failed'), 'utf8')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function compile(outDir: string): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   // Type errors elsewhere in the project must not hide the CLI: emit regardless, then check the entry exists.
@@ -25,7 +66,7 @@ export async function buildCli(): Promise<BuiltCli> {
   await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/copy-page.js'), outDir], { cwd: ROOT });
   const main = join(outDir, 'cli/main.js');
   if (!existsSync(main)) throw new Error(`the build did not emit ${main}`);
-  return { main, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
+  return main;
 }
 
 export interface CliRun {

@@ -7,7 +7,7 @@ import { probeResultSchema } from '../../shared/contract';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
-import { buildCli, runCli, spawnCli, type BuiltCli } from './cli-process';
+import { BUILD_TIMEOUT_MS, buildCli, runCli, spawnCli, type BuiltCli } from './cli-process';
 
 const results = z.array(probeResultSchema);
 const WRONG_PASSWORD = 'Not-The-Passw0rd';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   sim = await startSim({ policy: 'redirect', tls: certs.good });
   // A gateway whose idle kill falls between the two rungs the idle test uses.
   idleSim = await startSim({ policy: 'proxy', tls: certs.good, idleTimeoutMs: 1500 });
-}, 60_000);
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([sim?.stop(), idleSim?.stop()]);

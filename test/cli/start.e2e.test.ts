@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { probeResultSchema } from '../../shared/contract';
 import type { Simulator } from '../../sim';
 import { startSim } from '../helpers/sim';
-import { buildCli, spawnCli, type BuiltCli } from './cli-process';
+import { BUILD_TIMEOUT_MS, buildCli, spawnCli, type BuiltCli } from './cli-process';
 
 let cli: BuiltCli;
 
 beforeAll(async () => {
   cli = await buildCli();
-}, 60_000);
+}, BUILD_TIMEOUT_MS);
 
 afterAll(() => cli?.cleanup());
 

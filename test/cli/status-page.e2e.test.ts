@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { visibleWidth } from '../../cli/report/terminal';
 import { statusSchema, type Status } from '../../cli/status/schema';
 import { colourSpread, launchChromium, type Browser } from '../helpers/browser';
-import { buildCli, runCli, type BuiltCli } from './cli-process';
+import { BUILD_TIMEOUT_MS, buildCli, runCli, type BuiltCli } from './cli-process';
 import { loggedLines, runInTerminal, type TerminalRun } from './terminal';
 
 /** Where CI keeps what a failed run looked like (gitignored). */
@@ -56,7 +56,7 @@ beforeAll(async () => {
   await page.goto(base);
   // Gone after a reload: proves the page updated in place.
   await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
-}, 120_000);
+}, BUILD_TIMEOUT_MS + 60_000);
 
 afterAll(async () => {
   if (term) writeFileSync(join(ARTIFACTS, 'sqlprobe-start-terminal.log'), term.output());

@@ -82,9 +82,20 @@ describe('POST /api/probe', () => {
 
   it('never lets an ad-hoc server log in with an app setting\'s secret', async () => {
     const rt = testRuntime({ ...env, SQLPROBE_ADHOC_ALLOWLIST: 'localhost' });
+    const connects: SimEvent[] = [];
+    const onEvent = (e: SimEvent) => e.kind === 'connect' && connects.push(e);
+    sim.events.on('event', onEvent);
     const request = { server: 'localhost', port: sim.gatewayPort, auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' } };
     const response = await probeHandler(async () => rt)(post('probe', request), context());
+    sim.events.off('event', onEvent);
     expect(response.status).toBe(400);
+    // Refused for its auth, the only field at fault, before anything connected.
+    expect(body(response).issues).toEqual([expect.objectContaining({
+      path: ['auth'],
+      message: 'expected auth.type "none" or "managed-identity": an ad-hoc server never gets a secret',
+    })]);
+    expect(connects).toEqual([]);
+    expect(JSON.stringify(response)).not.toContain(SECRET);
   });
 
   it('never sends the app\'s token where Azure SQL is not, and never skips certificate validation ad hoc', async () => {

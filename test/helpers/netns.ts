@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ProbeResult } from '../../shared/contract';
+import { describeIfAble } from './strict-ci';
 
 const ROOT = join(__dirname, '..', '..');
 /** Lets a child in a namespace load our TypeScript directly (no build step). */
@@ -187,22 +188,10 @@ export function netnsUnavailable(): string | undefined {
 }
 
 /**
- * describe() for tests that need namespaces of their own. Where none can be made they are skipped
- * with a warning, except under CI (CI=true), where every test in the block fails with the reason:
- * a CI run that cannot build namespaces must not pass by skipping them.
+ * describe() for tests that need namespaces of their own: skipped with a warning where none can be
+ * made, except in a strict (CI) run, where every test in the block fails with the reason.
  */
 export function describeWithNetns(name: string, fn: () => void): void {
   const unavailable = netnsUnavailable();
-  if (unavailable && process.env.CI !== 'true') {
-    console.warn(`${name}: skipped, cannot create network namespaces here (${unavailable}); CI runs it as root`);
-    describe.skip(name, fn);
-    return;
-  }
-  describe(name, () => {
-    // Declared first, so it runs before the block's own hooks build anything.
-    beforeAll(() => {
-      if (unavailable) throw new Error(`cannot create network namespaces: ${unavailable}`);
-    });
-    fn();
-  });
+  describeIfAble(name, unavailable && `cannot create network namespaces (${unavailable})`, fn);
 }

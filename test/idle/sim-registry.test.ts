@@ -1,5 +1,6 @@
 import { IdleRegistry } from '../../shared/idle';
 import { probeResultSchema } from '../../shared/contract';
+import type { Target } from '../../shared/config';
 import type { Simulator } from '../../sim';
 import { cleanupCerts, SIM_OPTIONS, simTarget, startTlsSim as startSim } from '../helpers/sim';
 
@@ -7,6 +8,14 @@ afterAll(cleanupCerts);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const signal = new AbortController().signal;
+
+/** Ticks every 100 ms until `done` (at most a minute): for tests about what ticks settle, not when. */
+async function tickUntil(registry: IdleRegistry, target: Target, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !done(); i++) {
+    await sleep(100);
+    await registry.tick([target], SIM_OPTIONS);
+  }
+}
 
 describe('the idle registry held across ticks, against the simulator', () => {
   let sim: Simulator;
@@ -93,21 +102,28 @@ describe('the idle registry held across ticks, against the simulator', () => {
   });
 
   test('an async run: startRun returns once its open is queued, status follows the ticks to the verdict', async () => {
-    const target = simTarget(sim, { probes: ['login'], idle: { keepalive: ['on'], useTimeout: '1s' } });
-    const id = await registry.startRun(target, SIM_OPTIONS, [200, 1800]);
-    expect(registry.status(id)).toMatchObject({ status: 'running', expected: 2, outcomes: [] });
-    // Rungs count from the end of the logins.
-    await registry.drain();
-    await sleep(300);
-    await registry.tick([target], SIM_OPTIONS);
-    expect(registry.status(id)).toMatchObject({ status: 'running', outcomes: [{ rungMs: 200, outcome: 'survived' }] });
-    await sleep(1600);
-    await registry.tick([target], SIM_OPTIONS);
-    const status = registry.status(id);
-    expect(status).toMatchObject({ status: 'completed', target: 'sim', verdict: { kind: 'gateway-idle-kill' } });
-    expect(status?.outcomes.map((o) => o.outcome)).toEqual(['survived', 'closed-by-peer']);
-    // The target does not list the idle probe: the ticks served the run and opened no cohort of their own.
-    expect(registry.held()).toBe(0);
+    // A simulator of its own whose idle kill comes long after the first rung is due: the survivor
+    // must be checked before the kill, and polling ticks check it within ~100 ms of falling due, so
+    // only a stall of over 2.5 s could turn it into a death. The second rung outlives the kill.
+    const late = await startSim({ idleTimeoutMs: 3000, idleClose: 'fin' });
+    try {
+      const target = simTarget(late, { probes: ['login'], idle: { keepalive: ['on'], useTimeout: '1s' } });
+      const id = await registry.startRun(target, SIM_OPTIONS, [200, 3500]);
+      expect(registry.status(id)).toMatchObject({ status: 'running', expected: 2, outcomes: [] });
+      // Rungs count from the end of the logins; what each tick settles is asserted, not when it came.
+      await registry.drain();
+      await tickUntil(registry, target, () => (registry.status(id)?.outcomes.length ?? 0) > 0);
+      expect(registry.status(id)).toMatchObject({ status: 'running', outcomes: [{ rungMs: 200, outcome: 'survived' }] });
+      await tickUntil(registry, target, () => registry.status(id)?.status !== 'running');
+      const status = registry.status(id);
+      expect(status).toMatchObject({ status: 'completed', target: 'sim', verdict: { kind: 'gateway-idle-kill' } });
+      expect(status?.outcomes.map((o) => o.outcome)).toEqual(['survived', 'closed-by-peer']);
+      // The target does not list the idle probe: the ticks served the run and opened no cohort of their own.
+      expect(registry.held()).toBe(0);
+    } finally {
+      await registry.close();
+      await late.stop();
+    }
   });
 });
 

@@ -1,15 +1,9 @@
 // The layer order and the index-only entry points are enforced by `npm run lint`; these fixtures show
 // the rules fail on each kind of wrong import, and pass the right ones.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { lintSnippets, type Snippet } from './lint-snippets';
 
-const ROOT = join(__dirname, '..', '..');
-
-interface Fixture {
+interface Fixture extends Snippet {
   what: string;
-  /** Where the code would live (repo-relative); the file need not exist. */
-  path: string;
-  code: string;
   /** The one message expected, or none. */
   expected?: RegExp;
 }
@@ -35,25 +29,11 @@ const ALLOWED: Fixture[] = [
   { what: 'a test reaching into a folder', path: 'test/x.test.ts', code: "import { ProbeRecorder } from '../shared/probers/recorder';\nexport const r = ProbeRecorder;" },
 ];
 
-// ESLint loads its (ESM) config with a dynamic import, which jest's module sandbox refuses: lint in
-// a child process, with the project's own config, as `npm run lint` does.
-const LINT = `
-import { ESLint } from 'eslint';
-const eslint = new ESLint({ cwd: process.cwd() });
-const out = [];
-for (const f of JSON.parse(process.argv[1])) {
-  const [result] = await eslint.lintText(f.code, { filePath: f.path });
-  out.push(result.messages.map((m) => m.ruleId + ': ' + m.message));
-}
-console.log(JSON.stringify(out));
-`;
-
 let messages: Map<Fixture, string[]>;
 
 beforeAll(() => {
   const fixtures = [...REFUSED, ...ALLOWED];
-  const input = JSON.stringify(fixtures.map((f) => ({ path: join(ROOT, f.path), code: f.code })));
-  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', LINT, input], { cwd: ROOT, encoding: 'utf8' })) as string[][];
+  const out = lintSnippets(fixtures);
   messages = new Map(fixtures.map((f, i) => [f, out[i]]));
 }, 60_000);
 

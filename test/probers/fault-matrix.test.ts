@@ -360,7 +360,8 @@ describe('fault matrix', () => {
         .toEqual({ success: s.expect.success, class: s.expect.class, phase: s.expect.phase, number: s.expect.number });
       s.check?.(r, sim, secondary);
       // The simulator saw every session close (unless the scenario silenced it, so it cannot read the FIN).
-      if (!s.silenced) for (const x of [sim, secondary]) if (x) expect(await eventually(() => x.sessions().length === 0)).toBe(true);
+      const watched = s.silenced ? [] : [sim, secondary].filter((x): x is Simulator => x !== undefined);
+      for (const x of watched) expect(await eventually(() => x.sessions().length === 0)).toBe(true);
     } finally {
       await sim?.stop();
       await secondary?.stop();

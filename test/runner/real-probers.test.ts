@@ -1,13 +1,18 @@
 import { loadConfig } from '../../shared/config';
 import { PROBERS } from '../../shared/probers';
 import { probeResultSchema } from '../../shared/contract';
-import { DEFAULT_GRACE_MS, runRound } from '../../shared/runner';
+import { runRound } from '../../shared/runner';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
 import { target } from '../helpers/targets';
+import { eventually } from '../probers/helpers/matrix';
 
-const DEADLINE_MS = 3000;
+/**
+ * Long enough that 180 healthy targets' TCP and TLS finish well inside it on a loaded machine (they
+ * take under a second on a quiet one), so the order asserted below is the runner's doing alone.
+ */
+const DEADLINE_MS = 10_000;
 /** The concurrency a deployment gets when SQLPROBE_CONCURRENCY is not set. */
 const DEFAULT_CONCURRENCY = loadConfig({}).settings.SQLPROBE_CONCURRENCY;
 
@@ -31,20 +36,6 @@ afterAll(async () => {
 /** When a result started and settled, in ms on the wall clock its `startedAt` is stamped on. */
 const span = (r: { startedAt: string; durationMs: number }) => ({ start: Date.parse(r.startedAt), end: Date.parse(r.startedAt) + r.durationMs });
 
-/**
- * The longest stretch between `from` and the last start in which none of `spans` was running: how
- * long work that was ready waited with nothing of its own in flight.
- */
-function longestIdleGap(spans: { start: number; end: number }[], from: number): number {
-  let reached = from;
-  let gap = 0;
-  for (const { start, end } of [...spans].sort((a, b) => a.start - b.start)) {
-    gap = Math.max(gap, start - reached);
-    reached = Math.max(reached, end);
-  }
-  return gap;
-}
-
 it('runs a round of 200 targets, 10% hanging: a hanging target never delays the others beyond its own deadline', async () => {
   const targets = Array.from({ length: 200 }, (_, i) => target({
     name: `t${i}`,
@@ -52,7 +43,6 @@ it('runs a round of 200 targets, 10% hanging: a hanging target never delays the 
     caFile: certs.caFile,
     probes: ['tcp', 'tls'],
   }));
-  const roundStart = Date.now();
   // The default concurrency, so the promise holds for a deployment that never set it: the 20 hanging
   // targets hold 20 slots for one deadline while the others run in the slots left.
   const report = await runRound(targets, { env: {}, region: 'test', timeoutMs: DEADLINE_MS, concurrency: DEFAULT_CONCURRENCY, probers: PROBERS });
@@ -62,28 +52,23 @@ it('runs a round of 200 targets, 10% hanging: a hanging target never delays the 
   for (const r of report.results) probeResultSchema.parse(r);
   const isHanging = (name: string) => Number(name.slice(1)) % 10 === 0;
   const tlsResults = report.results.filter((r) => r.probe === 'tls');
-  expect(tlsResults.filter((r) => isHanging(r.target)).map((r) => r.error?.class)).toEqual(Array(20).fill('timeout-prelogin'));
+  const hangingTls = tlsResults.filter((r) => isHanging(r.target));
+  expect(hangingTls.map((r) => r.error?.class)).toEqual(Array(20).fill('timeout-prelogin'));
   expect(tlsResults.filter((r) => !isHanging(r.target)).every((r) => r.success)).toBe(true);
   expect(report.results.filter((r) => r.probe === 'tcp').every((r) => r.success)).toBe(true);
-  // Asserted from the results' own timings, not from the round's wall-clock total, which a loaded
-  // machine stretches (healthy TLS logins get slower) without any target waiting on another.
-  // Each hanging probe ended at its own deadline: not before it, and not long after (the runner's
-  // grace for a prober that ignores its signal, plus a margin for a late timer).
-  for (const r of tlsResults.filter((t) => isHanging(t.target))) {
-    expect(r.durationMs).toBeGreaterThanOrEqual(DEADLINE_MS - 10); // timers are ms-granular
-    expect(r.durationMs).toBeLessThanOrEqual(DEADLINE_MS + DEFAULT_GRACE_MS + DEADLINE_MS / 2);
-  }
-  // The healthy targets never waited for a slot a hanging target held: from the round's start to the
-  // last healthy target's start, some healthy target was always in flight. (Were the hanging targets
-  // to take every slot, as with a concurrency of 10, healthy ones would queue for about a deadline.)
-  const healthySpans = [...Map.groupBy(report.results.filter((r) => !isHanging(r.target)), (r) => r.target).values()]
-    .map((rs) => ({ start: Math.min(...rs.map((r) => span(r).start)), end: Math.max(...rs.map((r) => span(r).end)) }));
-  expect(healthySpans).toHaveLength(180);
-  expect(longestIdleGap(healthySpans, roundStart)).toBeLessThan(DEADLINE_MS / 10);
+  // Each hanging probe ended at its own deadline, not before it (when after it is round.test.ts's
+  // business, on jest's clock: deadline plus grace).
+  for (const r of hangingTls) expect(r.durationMs).toBeGreaterThanOrEqual(DEADLINE_MS - 10); // timers are ms-granular
+  // The order of events, not their timing: every healthy target started before the first hanging
+  // probe reached its deadline, so none waited for a slot a hanging one held. (Were the hanging
+  // targets to take every slot, as with a concurrency of 10, the healthy ones after them would start
+  // only once a deadline freed one.)
+  const lastHealthyStart = Math.max(...report.results.filter((r) => !isHanging(r.target)).map((r) => span(r).start));
+  const firstDeadline = Math.min(...hangingTls.map((r) => span(r).end));
+  expect(lastHealthyStart).toBeLessThan(firstDeadline);
   // Every probe closed its sockets, the hanging ones included.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  expect([...healthy.sessions(), ...hanging.sessions()]).toEqual([]);
-}, 30_000);
+  expect(await eventually(() => healthy.sessions().length + hanging.sessions().length === 0)).toBe(true);
+}, 60_000);
 
 it('retries a login that failed with a transient error and records both attempts', async () => {
   const sim = await startSim({ tls: { certFile: certs.good.certFile, keyFile: certs.good.keyFile }, encrypt: 'on', servers: [{ errors: [{ number: 40613, times: 1 }] }] });

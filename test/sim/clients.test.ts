@@ -1,23 +1,23 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { SimConfigInput, SimEvent, Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { startSim } from '../helpers/sim';
+import { describeIfAble, missingFiles } from '../helpers/strict-ci';
 
 /** Independent TDS clients cross-check the simulator; .ci/run installs them from Debian. */
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 const JTDS = '/usr/share/java/jtds.jar';
-const have = {
-  tsql: existsSync('/usr/bin/tsql'),
-  pytds: existsSync('/usr/lib/python3/dist-packages/pytds'),
-  jtds: existsSync(JTDS) && existsSync('/usr/bin/java'),
-};
 // Outside CI a missing client skips its tests; in CI it fails them.
-const when = (ok: boolean): typeof describe => (ok || process.env.CI ? describe : describe.skip);
+const missing = {
+  tsql: missingFiles('/usr/bin/tsql'),
+  pytds: missingFiles('/usr/lib/python3/dist-packages/pytds'),
+  jtds: missingFiles(JTDS, '/usr/bin/java'),
+};
 
 let certs: TestCerts;
 let tmp: string;
@@ -56,7 +56,7 @@ function expectOneAndSpid(stdout: string, listener = 'gateway'): void {
   expect(logins[0].detail).toContain(`spid=${spid} `);
 }
 
-when(have.tsql)('FreeTDS tsql', () => {
+describeIfAble('FreeTDS tsql', missing.tsql, () => {
   async function tsql(s: Simulator, encryption: string): Promise<string> {
     const conf = join(tmp, `freetds-${encryption}.conf`);
     writeFileSync(
@@ -81,7 +81,7 @@ when(have.tsql)('FreeTDS tsql', () => {
   });
 });
 
-when(have.pytds)('pytds', () => {
+describeIfAble('pytds', missing.pytds, () => {
   const probe = join(__dirname, 'clients', 'pytds_probe.py');
   const pytds = async (port: number, mode: string): Promise<string> =>
     (await run(PYTHON, [probe, String(port), mode, certs.caFile], { timeout: 15_000 })).stdout;
@@ -105,15 +105,18 @@ when(have.pytds)('pytds', () => {
   });
 });
 
-when(have.jtds)('jTDS (TDS 7.1)', () => {
+describeIfAble('jTDS (TDS 7.1)', missing.jtds, () => {
   const source = join(__dirname, 'clients', 'JtdsProbe.java');
+  // With ssl=off jTDS skips PRELOGIN at TDS 7.1 and sends its login in the clear; with require it
+  // negotiates TLS for the whole session.
   test.each([
-    ['off', 'off'],
-    ['require', 'on'],
-  ] as const)('ssl=%s', async (ssl, setting) => {
+    ['off', 'off', []],
+    ['require', 'on', ['full']],
+  ] as const)('ssl=%s', async (ssl, setting, outcomes) => {
     const s = await simWith({ encrypt: setting });
     const { stdout } = await run('java', ['-cp', JTDS, source, String(s.gatewayPort), ssl], { timeout: 30_000 });
     expectOneAndSpid(stdout);
+    expect(prelogins.map((p) => p.split(' ').at(-1))).toEqual(outcomes);
   });
 });
 

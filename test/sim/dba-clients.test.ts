@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { SimEvent, Simulator } from '../../sim';
 import { describeWithNetns, TestNetns } from '../helpers/netns';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
+import { describeIfAble, missingFiles } from '../helpers/strict-ci';
 
 /**
  * Independent clients cross-check the simulator's SQL Server Browser and its NTLMv2 check: FreeTDS
@@ -16,9 +17,8 @@ import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
  */
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
-const have = { tsql: existsSync('/usr/bin/tsql'), pytds: existsSync('/usr/lib/python3/dist-packages/pytds') };
 // Outside CI a missing client skips its tests; in CI it fails them.
-const when = (ok: boolean): typeof describe => (ok || process.env.CI ? describe : describe.skip);
+const missing = { tsql: missingFiles('/usr/bin/tsql'), pytds: missingFiles('/usr/lib/python3/dist-packages/pytds') };
 
 let tmp: string;
 beforeAll(() => {
@@ -40,7 +40,7 @@ async function tsql(args: string[], conf: string, stdin: string, wrap: string[] 
   return { stdout: out.join(''), stderr: err.join(''), code };
 }
 
-when(have.tsql)('FreeTDS tsql, Windows (NTLM) logins', () => {
+describeIfAble('FreeTDS tsql, Windows (NTLM) logins', missing.tsql, () => {
   let sim: Simulator;
   const events: SimEvent[] = [];
   beforeAll(async () => {
@@ -104,7 +104,7 @@ describeWithNetns('named instances on UDP 1434, in a namespace of the test', () 
   }, 90_000);
   afterAll(() => ns?.close());
 
-  when(have.tsql)('FreeTDS', () => {
+  describeIfAble('FreeTDS', missing.tsql, () => {
     it('tsql -S 127.0.0.1\\SQLEXPRESS finds the port through the Browser and logs in', async () => {
       const r = await tsql(['-S', '127.0.0.1\\SQLEXPRESS', '-U', SIM_USER, '-P', SIM_PASSWORD, '-o', 'q'], join(tmp, 'none.conf'), 'SELECT 1\ngo\nquit\n', ['ip', 'netns', 'exec', ns.name]);
       expect(r.stdout.trim()).toBe('1');
@@ -113,7 +113,7 @@ describeWithNetns('named instances on UDP 1434, in a namespace of the test', () 
     });
   });
 
-  when(have.pytds)('pytds', () => {
+  describeIfAble('pytds', missing.pytds, () => {
     const script = join(__dirname, 'clients', 'pytds_instance.py');
     it('finds the port of server\\instance through the Browser and logs in', async () => {
       const { stdout } = await inNs(PYTHON, [script, 'SQLEXPRESS']);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'tedious';
-import type { Simulator } from '../../sim';
+import type { SimEvent, Simulator } from '../../sim';
 import { closeTedious, connectTedious, nextEvent, query, simPerTest, tediousConfig } from '../helpers/sim';
 
 const sims = simPerTest();
@@ -84,9 +84,17 @@ test('slow-start delays the PRELOGIN answer', async () => {
 test('faults are per listener: a node fault leaves the gateway alone', async () => {
   sim = await sims.start({ policy: 'redirect' });
   await sim.setFault('node', { kind: 'rst', phase: 'login' });
+  const events: SimEvent[] = [];
+  sim.events.on('event', (e) => events.push(e));
+  const seen = (kind: SimEvent['kind']) => events.filter((e) => e.kind === kind).map((e) => [e.listener, e.detail]);
   const err = await connectError(sim);
   expect(err.code).toBe('ESOCKET');
+  // The gateway took the login and redirected it; only the node reset it.
+  expect(seen('redirect')).toEqual([['gateway', `127.0.0.1:${sim.nodePort}`]]);
+  expect(seen('fault')).toEqual([['node', 'fault rst:login']]);
   await sim.setFault('node', null);
+  events.length = 0;
   const c = await connectTedious(tediousConfig(sim));
   await closeTedious(c);
+  expect([...seen('redirect'), ...seen('login')].map(([listener]) => listener)).toEqual(['gateway', 'node']);
 });

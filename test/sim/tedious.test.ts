@@ -9,7 +9,7 @@ let sim: Simulator;
 const SERVER_FACTS_SQL =
   "SELECT 1 AS ok, @@SPID AS spid, SERVERPROPERTY('EngineEdition') AS edition, DATABASEPROPERTYEX(DB_NAME(),'Updateability') AS updateability, DB_NAME() AS db";
 
-async function selectOneAndSpid(c: Connection, s: Simulator): Promise<void> {
+async function expectSelectOneAndSpid(c: Connection, s: Simulator): Promise<void> {
   expect(await query(c, 'SELECT 1')).toEqual([[1]]);
   const [[spid]] = await query(c, 'SELECT @@SPID');
   expect(s.sessions().map((x) => x.spid)).toContain(spid);
@@ -38,7 +38,7 @@ async function loginErrors(config: Parameters<typeof connectTedious>[0]): Promis
 test('plain: SELECT 1 and @@SPID by batch and by RPC', async () => {
   sim = await sims.start();
   const c = await connectTedious(tediousConfig(sim));
-  await selectOneAndSpid(c, sim);
+  await expectSelectOneAndSpid(c, sim);
   await closeTedious(c);
 });
 
@@ -47,7 +47,7 @@ test('encrypt: true runs classic TLS inside PRELOGIN, capped at TLS 1.2', async 
   const c = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } }));
   const secure = (c as unknown as { messageIo: { securePair?: { cleartext: import('node:tls').TLSSocket } } }).messageIo.securePair;
   expect(secure?.cleartext.getProtocol()).toBe('TLSv1.2');
-  await selectOneAndSpid(c, sim);
+  await expectSelectOneAndSpid(c, sim);
   expect(sim.sessions()[0].encryption).toBe('full');
   await closeTedious(c);
 });
@@ -57,7 +57,7 @@ test("encrypt: 'strict' runs TDS 8.0 with ALPN tds/8.0", async () => {
   const c = await connectTedious(tediousConfig(sim, { encrypt: 'strict', cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } }));
   const socket = (c as unknown as { socket: import('node:tls').TLSSocket }).socket;
   expect(socket.alpnProtocol).toBe('tds/8.0');
-  await selectOneAndSpid(c, sim);
+  await expectSelectOneAndSpid(c, sim);
   expect(sim.sessions()[0].encryption).toBe('strict');
   await closeTedious(c);
 });
@@ -92,7 +92,7 @@ test('redirect: the rerouting event fires and the session lands on the node port
   expect(routed).toEqual(expect.objectContaining({ server: '127.0.0.1', port: sim.nodePort }));
   expect((c as unknown as { socket: import('node:net').Socket }).socket.remotePort).toBe(sim.nodePort);
   expect(sim.sessions().filter((s) => s.state === 'ready').map((s) => s.listener)).toEqual(['node']);
-  await selectOneAndSpid(c, sim);
+  await expectSelectOneAndSpid(c, sim);
   await closeTedious(c);
 });
 
@@ -133,7 +133,12 @@ test.each(INJECTABLE_ERRORS.filter((n) => n !== 18456 && n !== 4060))('injected 
   sim = await sims.start({ servers: [{ errors: [{ number }] }] });
   const r = await loginErrors(tediousConfig(sim));
   expect(r.numbers).toEqual([number]);
-  if (number === 40615) expect(r.messages[0]).toMatch(/Client with IP address '127\.0\.0\.1' is not allowed to access the server/);
+});
+
+test('injected 40615 names the client address in its message, as Azure SQL does', async () => {
+  sim = await sims.start({ servers: [{ errors: [{ number: 40615 }] }] });
+  const r = await loginErrors(tediousConfig(sim));
+  expect(r.messages[0]).toMatch(/Client with IP address '127\.0\.0\.1' is not allowed to access the server/);
 });
 
 test('a transient sequence fails the first N logins, then tedious retries into a session', async () => {
@@ -174,6 +179,6 @@ test('several logical servers share one process, picked by the LOGIN7 server nam
 test('latency keeps the PRELOGIN answer in the clear before classic TLS starts', async () => {
   sim = await sims.start({ encrypt: 'on', tls: sims.certs().good, latencyMs: 20 });
   const c = await connectTedious(tediousConfig(sim, { encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(sims.certs().caFile) } }));
-  await selectOneAndSpid(c, sim);
+  await expectSelectOneAndSpid(c, sim);
   await closeTedious(c);
 });
