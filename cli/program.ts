@@ -1,13 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { z } from 'zod';
 import { version } from '../package.json';
-import { idleCommand } from './commands/idle';
-import { probeCommand } from './commands/probe';
-import { simCommand } from './commands/sim';
-import { startCommand } from './commands/start';
-import { EXIT, UsageError, type ExitCode } from './exit';
-import { InvalidResultError } from './report/json';
-import { targetFlagsSchema } from './target-flags';
+import { EXIT, InvalidResultError, UsageError, type ExitCode } from './exit';
 
 /** The ad-hoc connection flags that `probe` and `idle` share. */
 function addTargetFlags(cmd: Command): Command {
@@ -24,9 +17,10 @@ function addTargetFlags(cmd: Command): Command {
     .option('--results-file <path>', 'also append every result to this file as JSON Lines');
 }
 
-const probeFlagsSchema = targetFlagsSchema.extend({ json: z.boolean().optional(), resultsFile: z.string().optional() });
-const idleFlagsSchema = probeFlagsSchema.extend({ rungs: z.string().optional() });
-
+/*
+ * Each command's module (and the engine, zod and the drivers with it) loads only when that command
+ * runs: `sqlprobe --version` or `--help` costs little more than commander itself.
+ */
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command('sqlprobe')
     .description('Health probe for SQL Server, Azure SQL Database and Managed Instance')
@@ -38,18 +32,12 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
   addTargetFlags(program.command('probe'))
     .description('probe a target once and report the phases, the failure class and what to do')
     .option('--probes <list>', 'probes to run, comma-separated: dns,tcp,tls,login')
-    .action(async (name: string | undefined, raw: unknown) => {
-      const { json, resultsFile, ...flags } = probeFlagsSchema.parse(raw);
-      setExit(await probeCommand(name, flags, { json, resultsFile }));
-    });
+    .action(async (name: string | undefined, raw: unknown) => setExit(await (await import('./commands/probe')).probeAction(name, raw)));
 
   addTargetFlags(program.command('idle'))
     .description('hold idle connections for each rung, then report which idle timer kills them and what to change')
     .option('--rungs <list>', "idle ages to test, comma-separated, e.g. 5m,31m (default: the target's ladder)")
-    .action(async (name: string | undefined, raw: unknown) => {
-      const { json, resultsFile, rungs, ...flags } = idleFlagsSchema.parse(raw);
-      setExit(await idleCommand(name, flags, { json, resultsFile, rungs }));
-    });
+    .action(async (name: string | undefined, raw: unknown) => setExit(await (await import('./commands/idle')).idleAction(name, raw)));
 
   program
     .command('start')
@@ -57,7 +45,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--results-file <path>', 'also append every result to this file as JSON Lines')
     .option('--metrics-port <port>', 'serve the live status page (and /api/status) on this port (SQLPROBE_METRICS_PORT)')
     .option('--metrics-host <address>', 'the address to serve on (SQLPROBE_METRICS_HOST; default 127.0.0.1, this machine only)')
-    .action(async (raw: { resultsFile?: string; metricsPort?: string; metricsHost?: string }) => setExit(await startCommand(raw)));
+    .action(async (raw: { resultsFile?: string; metricsPort?: string; metricsHost?: string }) => setExit(await (await import('./commands/start')).startCommand(raw)));
 
   program
     .command('sim')
@@ -67,7 +55,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .allowExcessArguments()
     .passThroughOptions()
     .argument('[args...]')
-    .action(async (args: string[]) => setExit(await simCommand(args)));
+    .action(async (args: string[]) => setExit(await (await import('./commands/sim')).simCommand(args)));
 
   return program;
 }

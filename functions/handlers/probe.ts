@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, probeTargets, roundProbesOf } from '../../shared/app';
+import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, probeTarget, roundProbesOf } from '../../shared/app';
 import { loginProblem, targetName, type Target } from '../../shared/config';
 import { ROUND_PROBES, type RoundProbe } from '../../shared/contract';
 import { json, readBody, withRuntime, type RuntimeSource } from './http';
@@ -41,6 +41,6 @@ export const probeHandler = (source: RuntimeSource) => withRuntime(source, async
     : 'use auth "managed-identity" (Azure SQL names only), or leave those probes out';
   const problem = loginProblem(target, chosen ?? roundProbesOf(target), fix);
   if (problem) return json(400, { error: problem });
-  const report = await probeTargets(rt, [target], { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: 'target' in rest }, context);
-  return json(200, { results: report.results, skipped: report.skipped });
+  const { results, skipped } = await probeTarget(rt, target, { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: 'target' in rest }, context);
+  return json(200, { results, skipped });
 });

@@ -4,5 +4,6 @@ export * from './duration';
 export * from './errors';
 export * from './load';
 export * from './load';
+export * from './schedule';
 export * from './settings';
 export * from './target';

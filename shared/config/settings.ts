@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { guidSchema } from '../contract';
 import { authenticationStringProblem, connectionStringProblem } from './app-insights';
 import { durationMs, parseDuration } from './duration';
+import { DEFAULT_SCHEDULES, isNcrontab, NCRONTAB_HINT } from './schedule';
 
 const intIn = (min: number, max: number) => {
   const hint = `expected an integer ${min}–${max}`;
@@ -10,8 +11,7 @@ const intIn = (min: number, max: number) => {
 };
 const bool = z.enum(['true', 'false'], { error: 'expected "true" or "false"' }).transform((v) => v === 'true');
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
-const NCRONTAB_HINT = 'expected a six-field NCRONTAB schedule such as "0 */5 * * * *" (seconds first)';
-const ncrontab = z.string().refine((v) => v.trim().split(/\s+/).length === 6, NCRONTAB_HINT);
+const ncrontab = z.string().refine(isNcrontab, NCRONTAB_HINT);
 const HOST_PATTERN_HINT = 'expected host patterns such as "*.database.windows.net,sql1.contoso.com"';
 const GUID_HINT = 'expected a GUID such as "00000000-0000-0000-0000-000000000000", the client ID of the app\'s user-assigned managed identity';
 const guid = guidSchema(GUID_HINT);
@@ -57,8 +57,8 @@ export const settingsSchema = z.object({
   SQLPROBE_TARGETS_FILE: z.string().min(1, 'expected a path to a JSON file').optional(),
   REGION_NAME: z.string().min(1).optional(),
   SQLPROBE_REGION: z.string().min(1).optional(),
-  SQLPROBE_CONNECTIVITY_SCHEDULE: ncrontab.default('0 */5 * * * *'),
-  SQLPROBE_IDLE_SCHEDULE: ncrontab.default('0 * * * * *'),
+  SQLPROBE_CONNECTIVITY_SCHEDULE: ncrontab.default(DEFAULT_SCHEDULES.SQLPROBE_CONNECTIVITY_SCHEDULE),
+  SQLPROBE_IDLE_SCHEDULE: ncrontab.default(DEFAULT_SCHEDULES.SQLPROBE_IDLE_SCHEDULE),
   // Above the number of targets that may hang at once: a hanging target holds its slot for a whole deadline.
   SQLPROBE_CONCURRENCY: intIn(1, 500).default(50),
   SQLPROBE_PROBE_TIMEOUT: durationMs.prefault('30s'),

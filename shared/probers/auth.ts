@@ -1,6 +1,7 @@
-import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { ConnectionAuthentication } from 'tedious';
 import { readSecret, tokenScope, type Env, type Target } from '../config';
+import { identity } from './drivers';
 import type { ProbeOptions } from './prober';
 
 /**
@@ -32,12 +33,12 @@ export function credentialFor(target: Target, env: Env): TokenCredential | undef
   const auth = target.auth;
   if (auth.type === 'managed-identity') {
     const clientId = managedIdentityClientId(auth, env);
-    return cached(`mi:${clientId ?? 'system'}`, () => new ManagedIdentityCredential(clientId ? { clientId } : {}));
+    return cached(`mi:${clientId ?? 'system'}`, () => new (identity().ManagedIdentityCredential)(clientId ? { clientId } : {}));
   }
   if (auth.type === 'service-principal') {
     // Keyed by the setting too: rotating to a new setting gets a fresh credential.
     const secret = readSecret(auth.secretSetting, env);
-    return cached(`sp:${auth.tenantId}:${auth.clientId}:${auth.secretSetting}`, () => new ClientSecretCredential(auth.tenantId, auth.clientId, secret));
+    return cached(`sp:${auth.tenantId}:${auth.clientId}:${auth.secretSetting}`, () => new (identity().ClientSecretCredential)(auth.tenantId, auth.clientId, secret));
   }
   return undefined;
 }
@@ -52,10 +53,6 @@ async function fetchToken(credential: TokenCredential, server: string, signal: A
     if (signal.aborted) throw err;
     throw Object.assign(new Error(`no Microsoft Entra token: ${(err as Error).message}`, { cause: err }), { code: 'EFEDAUTH' });
   }
-}
-
-export function needsToken(target: Target): boolean {
-  return target.auth.type === 'managed-identity' || target.auth.type === 'service-principal';
 }
 
 /**

@@ -1,6 +1,7 @@
-import { type Connection, Request, RequestError } from 'tedious';
+import type { Connection } from 'tedious';
 import type { Target } from '../config';
 import type { Classification, ListenerResult, ProbeResult, ResultDetails, ServerFacts } from '../contract';
+import { tedious } from './drivers';
 import { ProbeRecorder } from './recorder';
 import { openSession, type SessionInfo } from './session';
 import type { ProbeOptions, Prober } from './prober';
@@ -18,7 +19,7 @@ export function runBatch(connection: Connection, sql: string, signal?: AbortSign
     const sets: Row[][] = [];
     const onAbort = () => reject(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const request = new Request(sql, (err) => {
+    const request = new (tedious().Request)(sql, (err) => {
       signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve(sets);
@@ -74,7 +75,7 @@ function pathDetails(info: SessionInfo): ResultDetails {
 }
 
 function queryFailure(recorder: ProbeRecorder, error: unknown, signal: AbortSignal): Classification {
-  const server = error instanceof RequestError && error.number !== undefined ? { number: error.number, state: error.state, message: error.message } : undefined;
+  const server = error instanceof tedious().RequestError && error.number !== undefined ? { number: error.number, state: error.state, message: error.message } : undefined;
   return recorder.classify({ error, server, timedOut: signal.aborted });
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { Connection } from 'tedious';
+import type { Connection } from 'tedious';
 import type { ServerError } from '../classify';
 import type { Target } from '../config';
 import type { Classification, Phase, Policy, TcpConnect, TlsDetails } from '../contract';
@@ -9,7 +9,8 @@ import { tlsFacts } from './tls';
 import { connectOutcome, connectTcp } from './connect';
 import { ProbeRecorder } from './recorder';
 import { resolveHost } from './resolve';
-import { authenticationFor, needsToken } from './auth';
+import { authenticationFor } from './auth';
+import { needsToken, tedious } from './drivers';
 import type { ProbeOptions } from './prober';
 
 /** tedious states that open a phase; `LoggedIn` and `Final` close whatever is open. */
@@ -170,7 +171,7 @@ export async function openSession(target: Target, options: ProbeOptions, signal:
     const authentication = needsToken(target)
       ? await recorder.time('login', () => authenticationFor(target, options, signal))
       : await authenticationFor(target, options, signal);
-    connection = new Connection({
+    connection = new (tedious().Connection)({
       server: overrides.server ?? target.server,
       authentication,
       options: {

@@ -26,7 +26,9 @@ export function createMetricRecorder(): (r: ProbeResult) => void {
 
   return (r) => {
     const where = { [D.target]: r.target, [D.region]: r.region };
-    for (const phase of r.phases) phaseDuration.record(phase.durationMs, { ...where, [D.phase]: phase.name });
+    // Perturbed samples stay apart, so the latency alert and the workbook can leave them out.
+    const measured = r.measurement ? { [D.measurement]: r.measurement } : {};
+    for (const phase of r.phases) phaseDuration.record(phase.durationMs, { ...where, ...measured, [D.phase]: phase.name });
     probeResult.add(1, { ...where, [D.probe]: r.probe, [D.class]: resultClass(r) });
     if (r.tls?.cert) certDaysLeft.record(r.tls.cert.daysLeft, { ...where, [D.server]: r.server });
 

@@ -1,11 +1,12 @@
 import { loadConfig } from '../../shared/config';
 import { PROBERS } from '../../shared/probers';
 import { probeResultSchema } from '../../shared/contract';
-import { DEFAULT_GRACE_MS, runRound } from '../../shared/runner';
+import { DEFAULT_GRACE_MS } from '../../shared/runner';
 import type { Simulator } from '../../sim';
 import { createTestCerts, type TestCerts } from '../helpers/certs';
 import { SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim';
 import { target } from '../helpers/targets';
+import { collectRound } from './fakes';
 
 const DEADLINE_MS = 3000;
 /** The concurrency a deployment gets when SQLPROBE_CONCURRENCY is not set. */
@@ -53,18 +54,19 @@ it('runs a round of 200 targets, 10% hanging: a hanging target never delays the 
     probes: ['tcp', 'tls'],
   }));
   const roundStart = Date.now();
-  // The default concurrency, so the promise holds for a deployment that never set it: the 20 hanging
-  // targets hold 20 slots for one deadline while the others run in the slots left.
-  const report = await runRound(targets, { env: {}, region: 'test', timeoutMs: DEADLINE_MS, concurrency: DEFAULT_CONCURRENCY, probers: PROBERS });
+  // The default concurrency and the process's load-aware gate, so the promise holds for a deployment
+  // that never set it: the 20 hanging targets hold 20 slots for one deadline while the others run in
+  // the slots left, and the gate, which paces starts by the loop's load, holds nothing for them.
+  const { results, skipped } = await collectRound(targets, { env: {}, region: 'test', timeoutMs: DEADLINE_MS, concurrency: DEFAULT_CONCURRENCY, probers: PROBERS });
 
-  expect(report.results).toHaveLength(400);
-  expect(report.skipped).toEqual([]);
-  for (const r of report.results) probeResultSchema.parse(r);
+  expect(results).toHaveLength(400);
+  expect(skipped).toEqual([]);
+  for (const r of results) probeResultSchema.parse(r);
   const isHanging = (name: string) => Number(name.slice(1)) % 10 === 0;
-  const tlsResults = report.results.filter((r) => r.probe === 'tls');
+  const tlsResults = results.filter((r) => r.probe === 'tls');
   expect(tlsResults.filter((r) => isHanging(r.target)).map((r) => r.error?.class)).toEqual(Array(20).fill('timeout-prelogin'));
   expect(tlsResults.filter((r) => !isHanging(r.target)).every((r) => r.success)).toBe(true);
-  expect(report.results.filter((r) => r.probe === 'tcp').every((r) => r.success)).toBe(true);
+  expect(results.filter((r) => r.probe === 'tcp').every((r) => r.success)).toBe(true);
   // Asserted from the results' own timings, not from the round's wall-clock total, which a loaded
   // machine stretches (healthy TLS logins get slower) without any target waiting on another.
   // Each hanging probe ended at its own deadline: not before it, and not long after (the runner's
@@ -76,7 +78,7 @@ it('runs a round of 200 targets, 10% hanging: a hanging target never delays the 
   // The healthy targets never waited for a slot a hanging target held: from the round's start to the
   // last healthy target's start, some healthy target was always in flight. (Were the hanging targets
   // to take every slot, as with a concurrency of 10, healthy ones would queue for about a deadline.)
-  const healthySpans = [...Map.groupBy(report.results.filter((r) => !isHanging(r.target)), (r) => r.target).values()]
+  const healthySpans = [...Map.groupBy(results.filter((r) => !isHanging(r.target)), (r) => r.target).values()]
     .map((rs) => ({ start: Math.min(...rs.map((r) => span(r).start)), end: Math.max(...rs.map((r) => span(r).end)) }));
   expect(healthySpans).toHaveLength(180);
   expect(longestIdleGap(healthySpans, roundStart)).toBeLessThan(DEADLINE_MS / 10);
@@ -89,7 +91,7 @@ it('retries a login that failed with a transient error and records both attempts
   const sim = await startSim({ tls: { certFile: certs.good.certFile, keyFile: certs.good.keyFile }, encrypt: 'on', servers: [{ errors: [{ number: 40613, times: 1 }] }] });
   try {
     const t = target({ name: 'flaky', port: sim.gatewayPort, database: 'appdb', caFile: certs.caFile, auth: { type: 'sql', user: SIM_USER, passwordSetting: 'SIM_PASSWORD' } });
-    const { results } = await runRound([t], { region: 'test', timeoutMs: DEADLINE_MS, concurrency: 1, retryDelayMs: 50, probes: ['login'], probers: PROBERS, env: { SIM_PASSWORD } });
+    const { results } = await collectRound([t], { region: 'test', timeoutMs: DEADLINE_MS, concurrency: 1, retryDelayMs: 50, probes: ['login'], probers: PROBERS, env: { SIM_PASSWORD } });
     expect(results).toHaveLength(1);
     expect(results[0].success).toBe(true);
     expect(results[0].attempts.map((a) => [a.success, a.class])).toEqual([[false, 'db-unavailable'], [true, undefined]]);
