@@ -20,6 +20,8 @@ export interface GateTuning {
   lagLimitMs: number;
   /** …for at most this long (ms): under a loop that stays late (another task's load), probes still start, paced at the lowest rate. */
   maxHoldMs: number;
+  /** The delay (smoothed over a few samples, ms) that pacing aims at; above it the start rate falls. */
+  targetLagMs: number;
   /** The busy share of the loop that pacing aims at; above it the start rate falls. */
   targetUtilization: number;
   /** Starts per second: where pacing begins, and its bounds. */
@@ -29,7 +31,7 @@ export interface GateTuning {
 }
 
 /** Chosen with bench/runner-fanout (docs/BENCHMARKS.md); docs/architecture.md explains them. */
-export const DEFAULT_TUNING: GateTuning = { lagLimitMs: 5, maxHoldMs: 250, targetUtilization: 0.5, initialRate: 100, minRate: 10, maxRate: 2000 };
+export const DEFAULT_TUNING: GateTuning = { lagLimitMs: 10, maxHoldMs: 100, targetLagMs: 3, targetUtilization: 0.7, initialRate: 100, minRate: 10, maxRate: 2000 };
 
 interface Waiter {
   since: number;
@@ -55,6 +57,7 @@ interface Waiter {
 export class LoadGate implements AdmissionGate {
   private readonly queue: Waiter[] = [];
   private rate: number;
+  private smoothedLag = 0;
   private lastStart = -Infinity;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
@@ -90,9 +93,10 @@ export class LoadGate implements AdmissionGate {
   }
 
   private readonly onSample = (sample: LoadSample): void => {
-    const { lagLimitMs, targetUtilization, minRate, maxRate } = this.tuning;
+    const { lagLimitMs, targetLagMs, targetUtilization, minRate, maxRate } = this.tuning;
+    this.smoothedLag += 0.2 * (sample.lagMs - this.smoothedLag);
     if (sample.lagMs > lagLimitMs) this.rate = Math.max(minRate, this.rate / 2);
-    else if (sample.utilization > targetUtilization) this.rate = Math.max(minRate, this.rate * 0.9);
+    else if (this.smoothedLag > targetLagMs || sample.utilization > targetUtilization) this.rate = Math.max(minRate, this.rate * 0.9);
     else this.rate = Math.min(maxRate, this.rate * 1.05);
     this.pump();
   };

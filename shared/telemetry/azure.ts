@@ -1,12 +1,8 @@
-import { metrics, trace, type ProxyTracerProvider } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
+import type { ProxyTracerProvider } from '@opentelemetry/api';
 import type { ProbeResult, VerdictChange } from '../contract';
 import { settleWithin } from './deadline';
 import { distroOptions } from './distro-options';
-import { emitAvailability, emitVerdictChange } from './logs';
-import { createMetricRecorder } from './metrics';
 import { fixOfflineReplay, stopRemoteConfiguration } from './exporter-workarounds';
-import { emitProbeSpan } from './span';
 import type { Telemetry, TelemetrySettings } from './types';
 
 interface Emitters {
@@ -17,7 +13,8 @@ interface Emitters {
 type Flushable = { forceFlush?: () => Promise<unknown> };
 
 /** The distro has no single flush: spans, metrics and logs each have a provider to flush. */
-function flushProviders(): Promise<unknown> {
+async function flushProviders(): Promise<unknown> {
+  const [{ metrics, trace }, { logs }] = await Promise.all([import('@opentelemetry/api'), import('@opentelemetry/api-logs')]);
   const tracerProvider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate() as Flushable;
   const meterProvider = metrics.getMeterProvider() as Flushable;
   const loggerProvider = logs.getLoggerProvider() as Flushable;
@@ -27,7 +24,8 @@ function flushProviders(): Promise<unknown> {
 /**
  * Application Insights through @azure/monitor-opentelemetry. Loading the distro costs hundreds of
  * milliseconds and blocks the event loop, which would stretch the phase timings of probes still in
- * flight; so nothing loads until the first flush, which comes after the probes. Until then
+ * flight; so nothing loads until the first flush, which comes after the probes (the OpenTelemetry
+ * API and the emitters neither: every module loaded at start delays the first probe). Until then
  * results wait in memory; afterwards they are emitted as they come.
  */
 export class AzureTelemetry implements Telemetry {
@@ -101,6 +99,7 @@ export class AzureTelemetry implements Telemetry {
     await fixOfflineReplay(this.warn);
     distro.useAzureMonitor(options);
     if (localCollector) await stopRemoteConfiguration(this.warn);
+    const [{ emitAvailability, emitVerdictChange }, { createMetricRecorder }, { emitProbeSpan }] = await Promise.all([import('./logs'), import('./metrics'), import('./span')]);
     const recordMetrics = createMetricRecorder();
     this.emitters = {
       result: (r) => {

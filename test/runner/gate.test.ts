@@ -2,7 +2,7 @@
 // may start is decided by the gate alone, never by how loaded the machine running the test is.
 import { type Clock, type GateTuning, LoadGate, type LoadSample, type LoadSignal } from '../../shared/runner';
 
-const TUNING: GateTuning = { lagLimitMs: 5, maxHoldMs: 250, targetUtilization: 0.5, initialRate: 100, minRate: 5, maxRate: 1000 };
+const TUNING: GateTuning = { lagLimitMs: 5, maxHoldMs: 250, targetLagMs: 2, targetUtilization: 0.5, initialRate: 100, minRate: 5, maxRate: 1000 };
 
 /** The loop as the test describes it: samples are emitted by hand; `running` while anyone listens. */
 class FakeLoad implements LoadSignal {
@@ -77,11 +77,12 @@ describe('LoadGate', () => {
     load.emit({ lagMs: 1, utilization: 0.3 });
     await jest.advanceTimersByTimeAsync(0);
     expect(admittedAt[1]).toBe(200);
-    // Then paced at the new rate: 50/s, × 1.05 after the calm sample, is one start every 19.05 ms.
-    await jest.advanceTimersByTimeAsync(18);
+    // Then paced at the new rate: 50/s, × 0.9 after the calm sample (the smoothed lag is still over
+    // its target), is one start every 22.2 ms.
+    await jest.advanceTimersByTimeAsync(21);
     expect(admittedAt[2]).toBeUndefined();
     await jest.advanceTimersByTimeAsync(2);
-    expect(admittedAt[2]).toBeGreaterThanOrEqual(219);
+    expect(admittedAt[2]).toBeGreaterThanOrEqual(222);
   });
 
   it('does not hold probes for ever under a loop that stays late: after maxHoldMs they start at the lowest rate', async () => {
@@ -107,6 +108,17 @@ describe('LoadGate', () => {
     expect(gate.currentRate()).toBe(TUNING.minRate);
     for (let i = 0; i < 500; i++) load.emit({ lagMs: 0, utilization: 0 });
     expect(gate.currentRate()).toBe(TUNING.maxRate);
+  });
+
+  it('lowers the rate while the smoothed lag stays above its target, though no sample reaches the limit', () => {
+    const load = new FakeLoad();
+    const gate = new LoadGate(load, TUNING, fakeClock);
+    waiters(gate, 100);
+    // 4 ms late each time: under the 5 ms limit, and over the 2 ms target once smoothed (from the 4th sample).
+    for (let i = 0; i < 4; i++) load.emit({ lagMs: 4, utilization: 0.1 });
+    expect(gate.currentRate()).toBeCloseTo(100 * 1.05 ** 3 * 0.9);
+    for (let i = 0; i < 10; i++) load.emit({ lagMs: 4, utilization: 0.1 });
+    expect(gate.currentRate()).toBeCloseTo(100 * 1.05 ** 3 * 0.9 ** 11);
   });
 
   it('counts only starts: probes that never finish (hanging targets) do not hold back the ones behind them', async () => {

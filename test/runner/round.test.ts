@@ -135,6 +135,17 @@ describe('runRound', () => {
     expect(report.callbackErrors).toHaveLength(1);
   });
 
+  it('hands each result on as it settles and keeps only counts: a long round holds no results', async () => {
+    const events: string[] = [];
+    const tcp: Prober = async (t, options, signal) => {
+      events.push(`start ${t.name}`);
+      return fakeProber(() => ({ success: t.name !== 't1' }))(t, options, signal);
+    };
+    const report = await runRound(['t0', 't1', 't2'].map((name) => target({ name })), base({ concurrency: 1, probes: ['tcp'], probers: { tcp }, onResult: (r) => events.push(`result ${r.target}`) }));
+    expect(events).toEqual(['start t0', 'result t0', 'start t1', 'result t1', 'start t2', 'result t2']);
+    expect(report).toEqual({ results: 3, failed: 1, perturbed: 0, skipped: { 'no-prober': 0, aborted: 0 }, durationMs: expect.any(Number), callbackErrors: [] });
+  });
+
   it('skips probes without a registered prober and uses each target\'s own list by default', async () => {
     const tcp = fakeProber(() => ({ success: true }));
     const { report, results, skipped } = await collectRound([target({ name: 'a', probes: ['tcp', 'idle'] })], base({ probers: { tcp } }));
