@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     await mid;
     // The scrapes until the next round: only the first one finds anything new.
     if (prometheus) await ask({ kind: 'scrape', when: 'idle' });
-    return report.results;
+    return report;
   };
 
   await round();
@@ -88,9 +88,9 @@ async function main(): Promise<void> {
   let probes = 0;
   let failed = 0;
   for (let i = 0; i < config.rounds; i++) {
-    const results = await round();
-    probes += results.length;
-    failed += results.filter((r) => !r.success).length;
+    const report = await round();
+    probes += report.results;
+    failed += report.failed;
   }
   const cpu = process.cpuUsage(cpu0);
   await telemetry.shutdown(10_000);

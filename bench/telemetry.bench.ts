@@ -7,7 +7,8 @@ import { outboxSection } from './telemetry-outbox';
 export const name = 'telemetry';
 
 const RUNS = Number(process.env.TELEMETRY_BENCH_RUNS ?? 7);
-const GOAL_MS = 400;
+/** The first probe may start at most this many times later than `@azure/functions` + tedious alone allow, in the same run. */
+const GOAL_RATIO = 1.3;
 
 interface Sample {
   readyMs: number;
@@ -40,8 +41,9 @@ export async function run(): Promise<string> {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const base = median(samples.baseline.map((s) => s.readyMs));
   const row = (label: string, values: number[]) => `| ${label} | ${medianRange(values)} | ${(median(values) / base).toFixed(2)} |`;
-  const ready = median(samples.entry.map((s) => s.readyMs));
-  const readyWithStorage = median(samples.storage.map((s) => s.readyMs));
+  const ratio = median(samples.entry.map((s) => s.readyMs)) / base;
+  const storageRatio = median(samples.storage.map((s) => s.readyMs)) / base;
+  const eager = median(samples.eager.map((s) => s.readyMs)) / base;
   const queueLoaded = samples.storage.some((s) => s.queueLoaded);
   return [
     '## Telemetry cold start',
@@ -59,10 +61,10 @@ export async function run(): Promise<string> {
     row('… to the end of the first flush (queue SDK loaded, outbox checked)', samples.storage.map((s) => s.flushMs ?? NaN)),
     row('functions entry to first probe, distro imported eagerly', samples.eager.map((s) => s.readyMs)),
     '',
-    `Goal: the first probe within ${GOAL_MS} ms: ${ready <= GOAL_MS ? 'met' : 'not met'} (${ready.toFixed(0)} ms); with the storage account, as in`,
-    `Azure: ${readyWithStorage <= GOAL_MS ? 'met' : 'not met'} (${readyWithStorage.toFixed(0)} ms). The distro loads on the first flush, after the round's probes,`,
-    'so its cost lands once per process at the end of the first invocation instead of before (or, worse, during)',
-    `its probes. The outbox's queue SDK does too: ${queueLoaded ? 'it was loaded before the first probe in some run' : 'in no run was it loaded before the first probe'}.`,
+    `Goal: the first probe within ${GOAL_RATIO}× of the baseline: ${ratio <= GOAL_RATIO ? 'met' : '**not met**'} (${ratio.toFixed(2)}×; with the storage account, as in Azure,`,
+    `${storageRatio <= GOAL_RATIO ? 'met' : '**not met**'} at ${storageRatio.toFixed(2)}×; with the distro imported eagerly ${eager.toFixed(2)}×). The distro loads on the first flush, after`,
+    'the round\'s probes, so its cost lands once per process at the end of the first invocation instead of before (or, worse,',
+    `during) its probes. The outbox's queue SDK does too: ${queueLoaded ? 'it was loaded before the first probe in some run' : 'in no run was it loaded before the first probe'}.`,
     '',
     await outboxSection(),
   ].join('\n');

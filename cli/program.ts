@@ -1,13 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { z } from 'zod';
 import { version } from '../package.json';
-import { idleCommand } from './commands/idle';
-import { probeCommand } from './commands/probe';
-import { simCommand } from './commands/sim';
-import { startCommand } from './commands/start';
-import { EXIT, UsageError, type ExitCode } from './exit';
-import { InvalidResultError } from './report/json';
-import { targetFlagsSchema } from './target-flags';
+import { EXIT, InvalidResultError, UsageError, type ExitCode } from './exit';
 
 /** The ad-hoc connection flags that `probe` and `idle` share. */
 function addTargetFlags(cmd: Command): Command {
@@ -25,10 +18,10 @@ function addTargetFlags(cmd: Command): Command {
     .option('--results-file <path>', 'also append every result to this file as JSON Lines');
 }
 
-const probeFlagsSchema = targetFlagsSchema.extend({ json: z.boolean().optional(), resultsFile: z.string().optional() });
-const idleFlagsSchema = probeFlagsSchema.extend({ rungs: z.string().optional() });
-const probeOnlyFlagsSchema = probeFlagsSchema.extend({ tlsAudit: z.union([z.boolean(), z.string()]).optional() });
-
+/*
+ * Each command's module (and the engine, zod and the drivers with it) loads only when that command
+ * runs: `sqlprobe --version` or `--help` costs little more than commander itself.
+ */
 function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command('sqlprobe')
     .description('Health probe for SQL Server, Azure SQL Database and Managed Instance')
@@ -41,18 +34,12 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .description('probe a target once and report the phases, the failure class and what to do')
     .option('--probes <list>', 'probes to run, comma-separated: dns,tcp,tls,login')
     .option('--tls-audit [minimum]', 'the tls probe also tries each TLS version alone; with a minimum (1.0, 1.1, 1.2 or 1.3), an older version accepted is a failure')
-    .action(async (name: string | undefined, raw: unknown) => {
-      const { json, resultsFile, tlsAudit, ...flags } = probeOnlyFlagsSchema.parse(raw);
-      setExit(await probeCommand(name, flags, { json, resultsFile, tlsAudit }));
-    });
+    .action(async (name: string | undefined, raw: unknown) => setExit(await (await import('./commands/probe')).probeAction(name, raw)));
 
   addTargetFlags(program.command('idle'))
     .description('hold idle connections for each rung, then report which idle timer kills them and what to change')
     .option('--rungs <list>', "idle ages to test, comma-separated, e.g. 5m,31m (default: the target's ladder)")
-    .action(async (name: string | undefined, raw: unknown) => {
-      const { json, resultsFile, rungs, ...flags } = idleFlagsSchema.parse(raw);
-      setExit(await idleCommand(name, flags, { json, resultsFile, rungs }));
-    });
+    .action(async (name: string | undefined, raw: unknown) => setExit(await (await import('./commands/idle')).idleAction(name, raw)));
 
   program
     .command('start')
@@ -60,7 +47,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--results-file <path>', 'also append every result to this file as JSON Lines')
     .option('--metrics-port <port>', 'serve the live status page, Prometheus /metrics and /probe on this port (0: any free port); default SQLPROBE_METRICS_PORT, else off')
     .option('--metrics-host <address>', 'the address to serve them on (default 127.0.0.1; another exposes every result to whoever reaches it)')
-    .action(async (raw: { resultsFile?: string; metricsPort?: string; metricsHost?: string }) => setExit(await startCommand(raw)));
+    .action(async (raw: { resultsFile?: string; metricsPort?: string; metricsHost?: string }) => setExit(await (await import('./commands/start')).startCommand(raw)));
 
   program
     .command('sim')
@@ -70,7 +57,7 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
     .allowExcessArguments()
     .passThroughOptions()
     .argument('[args...]')
-    .action(async (args: string[]) => setExit(await simCommand(args)));
+    .action(async (args: string[]) => setExit(await (await import('./commands/sim')).simCommand(args)));
 
   return program;
 }

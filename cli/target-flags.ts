@@ -18,6 +18,9 @@ export const targetFlagsSchema = z.object({
 });
 export type TargetFlags = z.infer<typeof targetFlagsSchema>;
 
+/** `probe` and `idle` also print JSON and append to a results file. */
+export const outputFlagsSchema = targetFlagsSchema.extend({ json: z.boolean().optional(), resultsFile: z.string().optional() });
+
 /** Ad-hoc SQL logins read their password from this variable (or a prompt that fills it in). */
 export const PASSWORD_ENV = 'SQLPROBE_PASSWORD';
 

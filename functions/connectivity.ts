@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { processRuntime } from '../shared/app';
-import { connectivityTimer, scheduleSetting } from './handlers/timers';
+import { scheduleSetting } from '../shared/config/schedule';
+import { lazyHandler } from './handlers/lazy';
 
-app.timer('connectivity', { schedule: scheduleSetting('SQLPROBE_CONNECTIVITY_SCHEDULE'), handler: connectivityTimer(processRuntime) });
+app.timer('connectivity', { schedule: scheduleSetting('SQLPROBE_CONNECTIVITY_SCHEDULE', process.env), handler: lazyHandler(async () => (await import('./handlers/timers')).connectivityTimer) });

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { processRuntime } from '../shared/app';
-import { idleTickTimer, scheduleSetting } from './handlers/timers';
+import { scheduleSetting } from '../shared/config/schedule';
+import { lazyHandler } from './handlers/lazy';
 
-app.timer('idle-tick', { schedule: scheduleSetting('SQLPROBE_IDLE_SCHEDULE'), handler: idleTickTimer(processRuntime) });
+app.timer('idle-tick', { schedule: scheduleSetting('SQLPROBE_IDLE_SCHEDULE', process.env), handler: lazyHandler(async () => (await import('./handlers/timers')).idleTickTimer) });

@@ -1,5 +1,4 @@
 import { app } from '@azure/functions';
-import { processRuntime } from '../shared/app';
-import { probeHandler } from './handlers/probe';
+import { lazyHandler } from './handlers/lazy';
 
-app.http('probe', { methods: ['POST'], authLevel: 'function', route: 'probe', handler: probeHandler(processRuntime) });
+app.http('probe', { methods: ['POST'], authLevel: 'function', route: 'probe', handler: lazyHandler(async () => (await import('./handlers/probe')).probeHandler) });

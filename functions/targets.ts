@@ -1,8 +1,4 @@
 import { app } from '@azure/functions';
-import { listTargets, processRuntime } from '../shared/app';
-import { json, withRuntime, type RuntimeSource } from './handlers/http';
+import { lazyHandler } from './handlers/lazy';
 
-/** `GET /api/targets`: the configured targets without secrets, with their latest results and verdicts. */
-export const targetsHandler = (source: RuntimeSource) => withRuntime(source, async (rt) => json(200, await listTargets(rt)));
-
-app.http('targets', { methods: ['GET'], authLevel: 'function', route: 'targets', handler: targetsHandler(processRuntime) });
+app.http('targets', { methods: ['GET'], authLevel: 'function', route: 'targets', handler: lazyHandler(async () => (await import('./handlers/targets')).targetsHandler) });

@@ -12,13 +12,19 @@ const HOSTS = {
   sim: { engine: ['config', 'tds'], hosts: [] },
 };
 const ORDER = ENGINE.join(' → ');
+/**
+ * Files a host may import around their folder's index: they load no package, so the Functions entry
+ * registers its triggers (reading their schedules) without loading the engine on every cold start.
+ */
+const LIGHT_ENTRIES = ['shared/config/schedule.ts'];
 
 /** Which folder a repo-relative path belongs to: an engine layer, a host, or neither (tests, package.json …). */
 function placeOf(path) {
   const parts = path.split(sep);
   if (parts[0] === 'shared' && ENGINE.includes(parts[1])) {
     const rest = parts.slice(2);
-    return { kind: 'engine', name: parts[1], index: rest.length === 0 || (rest.length === 1 && /^index(\.ts)?$/.test(rest[0])) };
+    const light = LIGHT_ENTRIES.some((entry) => entry === path || entry === `${path}.ts`);
+    return { kind: 'engine', name: parts[1], index: rest.length === 0 || (rest.length === 1 && /^index(\.ts)?$/.test(rest[0])), light };
   }
   if (parts[0] in HOSTS) return { kind: 'host', name: parts[0] };
   return undefined;
@@ -36,7 +42,7 @@ function problem(from, to) {
     if (to.kind === 'host' && !allowed.hosts.includes(to.name)) return `${from.name}/ may not import ${to.name}/`;
     if (to.kind === 'engine' && !allowed.engine.includes(to.name)) return `${from.name}/ may not import shared/${to.name}; it may use ${allowed.engine.map((e) => `shared/${e}`).join(', ')}`;
   }
-  if (to.kind === 'engine' && !to.index) return `import shared/${to.name} through its index (the folder itself), not one of its files: the index is its public surface`;
+  if (to.kind === 'engine' && !to.index && !(from.kind === 'host' && to.light)) return `import shared/${to.name} through its index (the folder itself), not one of its files: the index is its public surface`;
   return undefined;
 }
 

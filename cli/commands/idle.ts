@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { idleLadder } from '../../shared/app';
 import { formatDuration, loginProblem, loginWithoutCredentials } from '../../shared/config';
 import { EXIT, UsageError, type ExitCode } from '../exit';
@@ -8,12 +9,20 @@ import { envWithPassword } from '../password';
 import { renderIdleReport } from '../report/idle-report';
 import { renderJson } from '../report/json';
 import { terminalWidth, wrapText } from '../report/terminal';
-import { PASSWORD_ENV, parseRungsFlag, resolveTarget, type TargetFlags } from '../target-flags';
+import { outputFlagsSchema, PASSWORD_ENV, parseRungsFlag, resolveTarget, type TargetFlags } from '../target-flags';
 
 export interface IdleCommandOptions {
   rungs?: string;
   json?: boolean;
   resultsFile?: string;
+}
+
+const idleFlagsSchema = outputFlagsSchema.extend({ rungs: z.string().optional() });
+
+/** commander's flags for `idle`, checked, then the command. */
+export async function idleAction(name: string | undefined, raw: unknown): Promise<ExitCode> {
+  const { json, resultsFile, rungs, ...flags } = idleFlagsSchema.parse(raw);
+  return idleCommand(name, flags, { json, resultsFile, rungs });
 }
 
 /**

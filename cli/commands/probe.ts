@@ -1,4 +1,5 @@
-import { probeTargets } from '../../shared/app';
+import { z } from 'zod';
+import { probeTarget } from '../../shared/app';
 import { isOneShot } from '../../shared/contract';
 import { EXIT, UsageError, type ExitCode } from '../exit';
 import { cliRuntime, loadCliConfig, stopOnSignals } from '../host';
@@ -6,7 +7,7 @@ import { envWithPassword } from '../password';
 import { renderJson } from '../report/json';
 import { renderProbeReport } from '../report/probe-report';
 import { terminalWidth, wrapText } from '../report/terminal';
-import { resolveTarget, type TargetFlags, withTlsAudit } from '../target-flags';
+import { outputFlagsSchema, resolveTarget, type TargetFlags, withTlsAudit } from '../target-flags';
 
 export interface ProbeCommandOptions {
   json?: boolean;
@@ -21,6 +22,14 @@ const stderrLog = {
   warn: (...args: unknown[]) => process.stderr.write(`${args.join(' ')}\n`),
   error: (...args: unknown[]) => process.stderr.write(`${args.join(' ')}\n`),
 };
+
+/** commander's flags for `probe`, checked, then the command. */
+const probeFlagsSchema = outputFlagsSchema.extend({ tlsAudit: z.union([z.boolean(), z.string()]).optional() });
+
+export async function probeAction(name: string | undefined, raw: unknown): Promise<ExitCode> {
+  const { json, resultsFile, tlsAudit, ...flags } = probeFlagsSchema.parse(raw);
+  return probeCommand(name, flags, { json, resultsFile, tlsAudit });
+}
 
 /** `sqlprobe probe [target]`: one round over one target, a report or JSON, and the exit code. */
 export async function probeCommand(name: string | undefined, flags: TargetFlags, options: ProbeCommandOptions): Promise<ExitCode> {
@@ -37,10 +46,10 @@ export async function probeCommand(name: string | undefined, flags: TargetFlags,
   const host = await cliRuntime({ ...config, targets: [target] }, env, options);
   const stop = stopOnSignals();
   try {
-    const report = await probeTargets(host.rt, [target], { probes, signal: stop.signal, tlsAudit: options.tlsAudit !== undefined }, stderrLog);
-    process.stdout.write(options.json ? renderJson(report.results) : wrapText(renderProbeReport(report.results), terminalWidth(process.stdout)));
-    for (const s of report.skipped) process.stderr.write(`sqlprobe: ${s.probe} did not run (${s.reason === 'aborted' ? 'stopped' : 'no prober for it'})\n`);
-    const ok = report.results.length > 0 && report.skipped.length === 0 && report.results.every((r) => r.success);
+    const { results, skipped } = await probeTarget(host.rt, target, { probes, signal: stop.signal, tlsAudit: options.tlsAudit !== undefined }, stderrLog);
+    process.stdout.write(options.json ? renderJson(results) : wrapText(renderProbeReport(results), terminalWidth(process.stdout)));
+    for (const s of skipped) process.stderr.write(`sqlprobe: ${s.probe} did not run (${s.reason === 'aborted' ? 'stopped' : 'no prober for it'})\n`);
+    const ok = results.length > 0 && skipped.length === 0 && results.every((r) => r.success);
     return ok ? EXIT.ok : EXIT.probeFailed;
   } finally {
     stop.dispose();

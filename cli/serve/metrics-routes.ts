@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, onDemandProbesSchema, probeTargets, refuseOnDemandLogin, roundProbesOf, type AppRuntime, type Log } from '../../shared/app';
+import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, onDemandProbesSchema, probeTarget, refuseOnDemandLogin, roundProbesOf, type AppRuntime, type Log } from '../../shared/app';
 import { loginProblem, secretsOf, targetName, type Target } from '../../shared/config';
 import { prometheusSink, scrubSecrets, type PrometheusTelemetry } from '../../shared/telemetry';
 import type { Route } from './server';
@@ -121,9 +121,9 @@ export function probeRoute(rt: AppRuntime, log: Log): Route {
         const { target, adHoc, probes, deadlineMs } = resolved;
         const refused = await refuseOnDemandLogin(rt, target, adHoc, probes ?? roundProbesOf(target), log);
         if (refused) return answer(response, refused.status, refused.reason, { 'retry-after': String(refused.retryAfterS) });
-        const report = await probeTargets(rt, [target], { budgetMs: deadlineMs, ...(probes && { probes }), record: false }, log);
+        const { results } = await probeTarget(rt, target, { budgetMs: deadlineMs, ...(probes && { probes }), record: false }, log);
         const sink = await prometheusSink();
-        for (const result of report.results) sink.record(scrubSecrets(result, secrets));
+        for (const result of results) sink.record(scrubSecrets(result, secrets));
         await sink.flush();
         await sendMetrics(sink, request, response);
       } finally {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, onDemandProbesSchema, probeTargets, refuseOnDemandLogin, roundProbesOf } from '../../shared/app';
+import { adHocServerSchema, adHocTarget, hostAllowed, HTTP_AD_HOC, onDemandProbesSchema, probeTarget, refuseOnDemandLogin, roundProbesOf } from '../../shared/app';
 import { loginProblem, targetName, type Target } from '../../shared/config';
 import { json, readBody, withRuntime, type RuntimeSource } from './http';
 
@@ -43,6 +43,6 @@ export const probeHandler = (source: RuntimeSource) => withRuntime(source, async
   if (problem) return json(400, { error: problem });
   const refused = await refuseOnDemandLogin(rt, target, !configured, run, context);
   if (refused) return json(refused.status, { error: refused.reason }, { 'Retry-After': String(refused.retryAfterS) });
-  const report = await probeTargets(rt, [target], { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: configured }, context);
-  return json(200, { results: report.results, skipped: report.skipped });
+  const { results, skipped } = await probeTarget(rt, target, { budgetMs: HTTP_ROUND_BUDGET_MS, ...(chosen ? { probes: chosen } : {}), record: configured }, context);
+  return json(200, { results, skipped });
 });

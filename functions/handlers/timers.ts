@@ -1,18 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { connectivityRound, idleTick, startedRuntime } from '../../shared/app';
-import { ConfigError, describeIssues, settingsSchema } from '../../shared/config';
 import type { RuntimeSource } from './http';
-
-/**
- * A timer's NCRONTAB schedule from its app setting, read when the functions register. A malformed
- * schedule throws here, so the host reports it at start instead of never firing.
- */
-export function scheduleSetting(name: 'SQLPROBE_CONNECTIVITY_SCHEDULE' | 'SQLPROBE_IDLE_SCHEDULE', env: Record<string, string | undefined> = process.env): string {
-  const value = env[name] || undefined;
-  const parsed = settingsSchema.shape[name].safeParse(value);
-  if (!parsed.success) throw new ConfigError(describeIssues(name, parsed.error.issues, value));
-  return parsed.data;
-}
 
 /** `connectivity`: one round over every target. Broken settings throw, so the invocation shows as failed. */
 export const connectivityTimer = (source: RuntimeSource) => async (timer: Timer, context: InvocationContext): Promise<void> => {

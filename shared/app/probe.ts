@@ -1,8 +1,8 @@
 import { Cron } from 'croner';
 import type { Target } from '../config';
-import { isRoundProbe, type ProbeName, type RoundProbe } from '../contract';
+import { isRoundProbe, type ProbeName, type ProbeResult, type RoundProbe } from '../contract';
 import { PROBERS } from '../probers';
-import { roundOptionsFrom, runRound, type RoundOptions, type RoundReport } from '../runner';
+import { roundOptionsFrom, runRound, type RoundOptions, type RoundReport, type SkippedProbe } from '../runner';
 import { FLUSH_TIMEOUT_MS, resultSink } from './result-sink';
 import type { AppRuntime, Log } from './runtime';
 
@@ -37,21 +37,48 @@ export interface ProbeRun {
   signal?: AbortSignal;
   /** The tls probe audits every TLS version the server accepts, even for targets without expect.minTls. */
   tlsAudit?: boolean;
+  /** Sees each result as it settles, after telemetry and state have it. */
+  onResult?: (result: ProbeResult) => void;
+  onSkipped?: (skipped: SkippedProbe) => void;
 }
 
-/** One round over `targets` with the app's settings, results to telemetry and state, flushed before it returns. */
+/**
+ * One round over `targets` with the app's settings: each result goes to telemetry and state as it
+ * settles, and telemetry is flushed before it returns. The report holds counts, not results.
+ */
 export async function probeTargets(rt: AppRuntime, targets: readonly Target[], run: ProbeRun, log: Log): Promise<RoundReport> {
   const sink = run.record === false ? undefined : resultSink(rt, log);
+  const { onResult, onSkipped } = run;
   const options: RoundOptions = roundOptionsFrom(rt.settings, rt.env, {
     probers: rt.probers ?? PROBERS,
     probes: run.probes ?? roundProbesOf,
     ...(run.budgetMs === undefined ? {} : { budgetMs: run.budgetMs }),
+    onResult: (result) => {
+      sink?.record(result);
+      onResult?.(result);
+    },
+    ...(onSkipped ? { onSkipped } : {}),
     ...(sink ? { onResult: sink.record } : {}),
     ...(run.tlsAudit ? { tlsAudit: true } : {}),
   });
   const report = await runRound(targets, options, run.signal);
   await sink?.settle();
   return report;
+}
+
+export interface TargetProbe {
+  /** In the order the target lists its probes. */
+  results: ProbeResult[];
+  skipped: SkippedProbe[];
+  report: RoundReport;
+}
+
+/** One target probed now (the HTTP probe, `sqlprobe probe`): a handful of results, kept and returned. */
+export async function probeTarget(rt: AppRuntime, target: Target, run: Omit<ProbeRun, 'onResult' | 'onSkipped'>, log: Log): Promise<TargetProbe> {
+  const results: ProbeResult[] = [];
+  const skipped: SkippedProbe[] = [];
+  const report = await probeTargets(rt, [target], { ...run, onResult: (r) => results.push(r), onSkipped: (s) => skipped.push(s) }, log);
+  return { results, skipped, report };
 }
 
 /**
@@ -65,8 +92,8 @@ export async function connectivityRound(rt: AppRuntime, log: Log, tick: { isPast
   log.log(`sqlprobe: connectivity round over ${rt.targets.length} target(s), budget ${Math.round(budgetMs / 1000)} s${isPastDue ? ' (timer is past due: the previous tick was missed or ran long)' : ''}`);
   for (const problem of rt.problems) log.warn(`sqlprobe: skipping a target: ${problem}`);
   const report = await probeTargets(rt, rt.targets, { budgetMs, ...(signal ? { signal } : {}) }, log);
-  const failed = report.results.filter((r) => !r.success).length;
-  const cut = report.skipped.filter((s) => s.reason === 'aborted').length;
-  log.log(`sqlprobe: round done in ${Math.round(report.durationMs)} ms: ${report.results.length} result(s), ${failed} failed${cut ? `, ${cut} probe(s) skipped ${signal?.aborted ? 'when the round was stopped' : 'when the budget ran out'}` : ''}`);
+  const cut = report.skipped.aborted;
+  const perturbed = report.perturbed ? `, ${report.perturbed} with timings perturbed by this process's own load` : '';
+  log.log(`sqlprobe: round done in ${Math.round(report.durationMs)} ms: ${report.results} result(s), ${report.failed} failed${perturbed}${cut ? `, ${cut} probe(s) skipped ${signal?.aborted ? 'when the round was stopped' : 'when the budget ran out'}` : ''}`);
   return report;
 }

@@ -1,4 +1,5 @@
 import { Cron, CronPattern } from 'croner';
+import { ConfigError } from './errors';
 
 export const NCRONTAB_HINT = 'expected a six-field NCRONTAB schedule such as "0 */5 * * * *" (seconds first)';
 
@@ -62,4 +63,29 @@ export function scheduleProblem(text: string, minGapS: number, why: string): str
   const gap = shortestGapS(pattern);
   if (gap < minGapS) return `fires ${gap} s apart at its closest; expected at most one tick every ${minGapS} s (${why}), such as "*/${minGapS} * * * * *" or "0 */5 * * * *"`;
   return undefined;
+}
+
+/**
+ * The timers' schedules: their defaults and the closest their ticks may be. The Functions entry
+ * reads them to register its triggers on every cold start, before (and without) loading zod and the
+ * rest of the engine; settings.ts applies the same rule when it parses the settings.
+ */
+export const SCHEDULES = {
+  SQLPROBE_CONNECTIVITY_SCHEDULE: { fallback: '0 */5 * * * *', minGapS: 10, why: 'a round needs time to finish before the next one' },
+  SQLPROBE_IDLE_SCHEDULE: { fallback: '0 * * * * *', minGapS: 5, why: 'rungs are minutes long; a faster tick only adds load' },
+} as const;
+
+export type ScheduleSetting = keyof typeof SCHEDULES;
+
+/**
+ * A timer's schedule from its app setting (its default when unset). One that would not run throws a
+ * ConfigError naming the setting, so the host reports it at start instead of never firing.
+ */
+export function scheduleSetting(name: ScheduleSetting, env: Record<string, string | undefined>): string {
+  const { fallback, minGapS, why } = SCHEDULES[name];
+  const value = env[name] || fallback;
+  const problem = scheduleProblem(value, minGapS, why);
+  if (problem === undefined) return value;
+  const text = JSON.stringify(value);
+  throw new ConfigError([`${name}: ${problem}, got ${text.length > 40 ? `${text.slice(0, 37)}…` : text}`]);
 }

@@ -5,7 +5,7 @@ import { authenticationStringProblem, connectionStringProblem } from './app-insi
 import { boundedDuration, parseDuration } from './duration';
 import { MAX_TARGETS_BYTES } from './files';
 import { OTLP_PROTOCOLS, otlpEndpointProblem, otlpHeadersProblem } from './otlp';
-import { scheduleProblem } from './schedule';
+import { scheduleProblem, SCHEDULES, type ScheduleSetting } from './schedule';
 
 const intIn = (min: number, max: number) => {
   const hint = `expected an integer ${min}–${max}`;
@@ -13,11 +13,14 @@ const intIn = (min: number, max: number) => {
 };
 const bool = z.enum(['true', 'false'], { error: 'expected "true" or "false"' }).transform((v) => v === 'true');
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
-/** A schedule croner can run, that fires, and at most once every `minGapS` seconds. */
-const ncrontab = (minGapS: number, why: string) => z.string().superRefine((v, ctx) => {
-  const problem = scheduleProblem(v, minGapS, why);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** A schedule croner can run, that fires, and at most once every SCHEDULES[name].minGapS seconds. */
+const ncrontab = (name: ScheduleSetting) => {
+  const { fallback, minGapS, why } = SCHEDULES[name];
+  return z.string().superRefine((v, ctx) => {
+    const problem = scheduleProblem(v, minGapS, why);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).default(fallback);
+};
 const HOST_PATTERN_HINT = 'expected host patterns such as "*.database.windows.net,sql1.contoso.com"';
 const GUID_HINT = 'expected a GUID such as "00000000-0000-0000-0000-000000000000", the client ID of the app\'s user-assigned managed identity';
 const guid = guidSchema(GUID_HINT);
@@ -75,8 +78,8 @@ export const settingsSchema = z.object({
   SQLPROBE_TARGETS_FILE: z.string().min(1, 'expected a path to a JSON file').optional(),
   REGION_NAME: z.string().min(1).optional(),
   SQLPROBE_REGION: z.string().min(1).optional(),
-  SQLPROBE_CONNECTIVITY_SCHEDULE: ncrontab(10, 'a round needs time to finish before the next one').default('0 */5 * * * *'),
-  SQLPROBE_IDLE_SCHEDULE: ncrontab(5, 'rungs are minutes long; a faster tick only adds load').default('0 * * * * *'),
+  SQLPROBE_CONNECTIVITY_SCHEDULE: ncrontab('SQLPROBE_CONNECTIVITY_SCHEDULE'),
+  SQLPROBE_IDLE_SCHEDULE: ncrontab('SQLPROBE_IDLE_SCHEDULE'),
   // Above the number of targets that may hang at once: a hanging target holds its slot for a whole deadline.
   SQLPROBE_CONCURRENCY: intIn(1, 500).default(50),
   // Minutes, not days: a probe cannot outlast the function's 10-minute timeout.

@@ -117,6 +117,10 @@ export const probeResultSchema = z.object({
   browser: browserDetailsSchema.optional(),
   /** With expect.result: the query's answer and the expectation. */
   assertion: assertionSchema.optional(),
+  /** The prober's own event-loop delay while the probe ran: how far its timings may be stretched by its own load. */
+  loopLag: z.object({ maxMs: z.number().nonnegative(), meanMs: z.number().nonnegative() }).optional(),
+  /** `perturbed` when loopLag.maxMs exceeded PERTURBED_LAG_MS: the latency alert and the workbook leave such results out. */
+  measurement: z.enum(['clean', 'perturbed']).optional(),
 });
 
 export type ProbeResult = z.infer<typeof probeResultSchema>;
@@ -129,3 +133,15 @@ export type CertFacts = NonNullable<TlsDetails['cert']>;
 export type ServerFacts = z.infer<typeof serverFactsSchema>;
 /** Everything a prober may add to a result besides the common fields. */
 export type ResultDetails = Partial<Omit<ProbeResult, 'schemaVersion' | 'id' | 'target' | 'probe' | 'region' | 'startedAt' | 'durationMs' | 'success' | 'attempts' | 'phases' | 'error' | 'sqlprobeVersion'>>;
+
+/**
+ * Above this event-loop delay (ms) during a probe, its timings are `perturbed`: any phase may be
+ * stretched by about that much, more than a round trip inside one Azure region, and well above the
+ * 1–2 ms (timer granularity, garbage collection) of a quiet loop.
+ */
+export const PERTURBED_LAG_MS = 20;
+
+export type LoopLag = NonNullable<ProbeResult['loopLag']>;
+export type Measurement = NonNullable<ProbeResult['measurement']>;
+
+export const measurementOf = (lag: LoopLag): Measurement => (lag.maxMs > PERTURBED_LAG_MS ? 'perturbed' : 'clean');

@@ -1,7 +1,7 @@
-import { type Connection, Request } from 'tedious';
+import type { Connection } from 'tedious';
 import { timerMs, type Target } from '../config';
 import type { Classification, CloseKind, ConnectionOutcome, KeepaliveVariant, Policy } from '../contract';
-import { openSession, type ProbeOptions } from '../probers';
+import { openSession, tedious, type ProbeOptions } from '../probers';
 
 /**
  * Tells a peer's FIN, a peer's RST and a keepalive timeout apart from the error tedious emits on
@@ -84,7 +84,7 @@ export class HeldConnection {
     const { connection } = this.session;
     this.using = true;
     return new Promise((resolve) => {
-      const request = new Request(sql, (err) => {
+      const request = new (tedious().Request)(sql, (err) => {
         // A socket error names its close kind; anything else (a request or cancel timeout) is a silent drop.
         resolve(err ? { ok: false, error: err.message, close: (err as { code?: string }).code === 'ESOCKET' ? closeKindOf(err) : 'timeout' } : { ok: true });
       });

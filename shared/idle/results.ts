@@ -1,11 +1,12 @@
 import type { Target } from '../config';
 import type { Classification, ConnectionOutcome, IdleDetails, PoolDetails, ProbeResult } from '../contract';
 import { type ProbeOptions, ProbeRecorder } from '../probers';
+import { loopMonitor, withLoad, type LagStats } from '../runner';
 import { type BorrowOutcome, OpenFailed } from './held-connection';
 
 /** A failure to open the cohort is the only idle failure: idle deaths are measurements, not outages. */
 export function idleResult(rec: ProbeRecorder, details: IdleDetails, openError?: unknown): ProbeResult {
-  return rec.result(openFailure(rec, openError), { idle: details });
+  return loaded(rec, rec.result(openFailure(rec, openError), { idle: details }));
 }
 
 /** The login prober's classification when the opener gave one, else ours. */
@@ -38,10 +39,28 @@ export function poolDetails(outcomes: ConnectionOutcome[]): PoolDetails {
 
 /** A pool that handed out a dead connection fails: that is the outage an app would have had. */
 export function poolResult(rec: ProbeRecorder, details: PoolDetails | undefined, openError?: unknown): ProbeResult {
-  if (openError !== undefined) return rec.result(openFailure(rec, openError), details ? { pool: details } : {});
-  if (!details || details.failedOnFirstUse === 0) return rec.result(undefined, details ? { pool: details } : {});
+  if (openError !== undefined) return loaded(rec, rec.result(openFailure(rec, openError), details ? { pool: details } : {}));
+  if (!details || details.failedOnFirstUse === 0) return loaded(rec, rec.result(undefined, details ? { pool: details } : {}));
   const message = `${details.failedOnFirstUse} of ${details.size} pooled connections failed on first use after ${Math.round(details.idleMs / 1000)} s idle (${details.caughtBySocketCheck} caught by a socket check on borrow; ${details.validatedFailures} failed with it): ${details.error ?? 'no error text'}`;
-  return rec.result(rec.classify({ class: 'connection-lost', phase: 'query', message }), { pool: details });
+  return loaded(rec, rec.result(rec.classify({ class: 'connection-lost', phase: 'query', message }), { pool: details }));
 }
 
-export const recorderFor = (target: Target, probe: 'idle' | 'pool', options: ProbeOptions) => new ProbeRecorder(target, probe, options);
+/** Each idle or pool recorder's window on the event loop, from the tick (or run) that made it to its result. */
+const lagOf = new WeakMap<ProbeRecorder, { stop(): LagStats }>();
+/** A tick that threw never makes its result: its window closes when the recorder is collected. */
+const abandoned = new FinalizationRegistry<{ stop(): LagStats }>((watch) => watch.stop());
+
+export function recorderFor(target: Target, probe: 'idle' | 'pool', options: ProbeOptions): ProbeRecorder {
+  const rec = new ProbeRecorder(target, probe, options);
+  const watch = loopMonitor.watch();
+  lagOf.set(rec, watch);
+  abandoned.register(rec, watch, rec);
+  return rec;
+}
+
+function loaded(rec: ProbeRecorder, result: ProbeResult): ProbeResult {
+  const watch = lagOf.get(rec);
+  if (!watch) return result;
+  abandoned.unregister(rec);
+  return withLoad(result, watch.stop());
+}

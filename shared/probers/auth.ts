@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { ConnectionAuthentication } from 'tedious';
 import { readSecret, tokenScope, type Env, type Target } from '../config';
+import { identity } from './drivers';
 import { certificateCredential, workloadCredential } from './identities';
 import type { ProbeOptions } from './prober';
 
@@ -34,12 +35,12 @@ export function credentialFor(target: Target, env: Env): TokenCredential | undef
   const auth = target.auth;
   if (auth.type === 'managed-identity') {
     const clientId = managedIdentityClientId(auth, env);
-    return cached(`mi:${clientId ?? 'system'}`, () => new ManagedIdentityCredential(clientId ? { clientId } : {}));
+    return cached(`mi:${clientId ?? 'system'}`, () => new (identity().ManagedIdentityCredential)(clientId ? { clientId } : {}));
   }
   if (auth.type === 'service-principal' && auth.secretSetting) {
     // Keyed by the setting too: rotating to a new setting gets a fresh credential.
     const secret = readSecret(auth.secretSetting, env);
-    return cached(`sp:${auth.tenantId}:${auth.clientId}:${auth.secretSetting}`, () => new ClientSecretCredential(auth.tenantId, auth.clientId, secret));
+    return cached(`sp:${auth.tenantId}:${auth.clientId}:${auth.secretSetting}`, () => new (identity().ClientSecretCredential)(auth.tenantId, auth.clientId, secret));
   }
   if (auth.type === 'service-principal' && auth.certificateSetting) {
     const setting = auth.certificateSetting;
@@ -66,10 +67,6 @@ async function fetchToken(credential: TokenCredential, server: string, signal: A
     // Worded so the redactor's "token: <value>" pattern does not swallow the error code that follows.
     throw Object.assign(new Error(`no Microsoft Entra token was issued (${(err as Error).message})`, { cause: err }), { code: 'EFEDAUTH' });
   }
-}
-
-export function needsToken(target: Target): boolean {
-  return target.auth.type === 'managed-identity' || target.auth.type === 'service-principal' || target.auth.type === 'workload-identity';
 }
 
 /**

@@ -1,4 +1,5 @@
-import { ClientCertificateCredential, WorkloadIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { identity } from './drivers';
 import type { Env } from '../config';
 
 /** A token failure of ours, worded with the fix; tedious's EFEDAUTH code makes it auth-token-failed. */
@@ -25,7 +26,7 @@ export function certificateCredential(tenantId: string, clientId: string, settin
   if (!CERTIFICATE.test(pem) || !PRIVATE_KEY.test(pem)) {
     throw tokenFailure(`app setting ${setting} does not hold a PEM certificate with its private key; store both in it (in Key Vault, a certificate with content type application/x-pem-file)`);
   }
-  return new ClientCertificateCredential(tenantId, clientId, { certificate: pem }, authorityOptions(env));
+  return new (identity().ClientCertificateCredential)(tenantId, clientId, { certificate: pem }, authorityOptions(env));
 }
 
 /**
@@ -41,5 +42,5 @@ export function workloadCredential(auth: { clientId?: string; tenantId?: string 
   if (missing.length) {
     throw tokenFailure(`workload identity needs ${missing.join(', ')}; the AKS workload identity webhook sets them for a pod labelled azure.workload.identity/use: "true" whose service account names the identity`);
   }
-  return new WorkloadIdentityCredential({ clientId, tenantId, tokenFilePath, ...authorityOptions(env) });
+  return new (identity().WorkloadIdentityCredential)({ clientId, tenantId, tokenFilePath, ...authorityOptions(env) });
 }

@@ -17,6 +17,7 @@ export const PROBERS: Record<RoundProbe, Prober> = {
 };
 
 export { credentialFor, managedIdentityClientId } from './auth';
+export { loadDriversFor, needsToken, tedious } from './drivers';
 export type { Prober, ProbeOptions } from './prober';
 export { ProbeRecorder } from './recorder';
 export { closeConnection, openSession, type OpenResult, type Session, type SessionInfo } from './session';

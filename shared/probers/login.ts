@@ -1,7 +1,8 @@
-import { type Connection, Request, RequestError } from 'tedious';
+import type { Connection } from 'tedious';
 import type { Target } from '../config';
 import type { Assertion, Classification, ListenerResult, ProbeResult, ResultDetails, ServerFacts } from '../contract';
 import { assess, mismatch } from './assertion';
+import { tedious } from './drivers';
 import { ProbeRecorder } from './recorder';
 import { openSession, type SessionInfo } from './session';
 import type { ProbeOptions, Prober } from './prober';
@@ -26,7 +27,7 @@ export function runBatch(connection: Connection, sql: string, signal?: AbortSign
     const batch: Batch = { sets: [] };
     const onAbort = () => reject(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const request = new Request(sql, (err) => {
+    const request = new (tedious().Request)(sql, (err) => {
       signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve(batch);
@@ -84,7 +85,7 @@ function pathDetails(info: SessionInfo): ResultDetails {
 }
 
 function queryFailure(recorder: ProbeRecorder, error: unknown, signal: AbortSignal): Classification {
-  const server = error instanceof RequestError && error.number !== undefined ? { number: error.number, state: error.state, message: error.message } : undefined;
+  const server = error instanceof tedious().RequestError && error.number !== undefined ? { number: error.number, state: error.state, message: error.message } : undefined;
   return recorder.classify({ error, server, timedOut: signal.aborted });
 }
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { Connection } from 'tedious';
+import type { Connection } from 'tedious';
 import type { ServerError } from '../classify';
 import { timerMs, type Target } from '../config';
 import type { BrowserDetails, Classification, Phase, Policy, TcpConnect, TlsDetails } from '../contract';
@@ -9,7 +9,8 @@ import { tlsFacts } from './tls';
 import { connectOutcome, connectTcp } from './connect';
 import { ProbeRecorder } from './recorder';
 import { type ResolvedAddress, resolveHost } from './resolve';
-import { authenticationFor, needsToken } from './auth';
+import { authenticationFor } from './auth';
+import { needsToken, tedious } from './drivers';
 import { routeToInstance } from './browser';
 import { captureChallenge, windowsLoginFailure } from './ntlm';
 import type { ProbeOptions } from './prober';
@@ -204,7 +205,7 @@ export async function openSession(target: Target, options: ProbeOptions, signal:
       const error = await findInstance(target, options, signal, info, state);
       if (error) return fail(error);
     }
-    connection = new Connection({
+    connection = new (tedious().Connection)({
       server: overrides.server ?? target.server,
       authentication,
       options: {

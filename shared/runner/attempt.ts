@@ -1,7 +1,8 @@
 import { timerMs, type Target } from '../config';
-import { PROBE_CATALOGUE, type ProbeName, type ProbeResult } from '../contract';
+import { measurementOf, PROBE_CATALOGUE, type LoopLag, type ProbeName, type ProbeResult } from '../contract';
 import { ProbeRecorder, type Prober, type ProbeOptions } from '../probers';
 import { sleep } from './bounded';
+import { loopMonitor } from './loop-lag';
 
 /**
  * Started with the attempt, so a result the runner makes up carries the attempt's start and
@@ -31,22 +32,32 @@ function summary(result: ProbeResult): ProbeResult['attempts'][number] {
  * Runs `attempt`, and once more after `delayMs` if it failed with a transient class and a delay is
  * configured: a firewall or a wrong password does not heal in seconds, a failover or throttling may.
  * The result is the last attempt's, with every attempt listed in `attempts`. No retry once the round
- * is aborted.
+ * is aborted. An attempt that never started (undefined: the round ended while it waited to start)
+ * leaves the previous one standing, or no result at all.
  */
-export async function withRetry(attempt: () => Promise<ProbeResult>, delayMs: number | undefined, signal: AbortSignal): Promise<ProbeResult> {
+export async function withRetry(attempt: () => Promise<ProbeResult | undefined>, delayMs: number | undefined, signal: AbortSignal): Promise<ProbeResult | undefined> {
   const first = await attempt();
+  if (!first) return undefined;
   const transient = first.error?.transient === true;
-  if (first.success || !transient || delayMs === undefined || !(await sleep(delayMs, signal))) return { ...first, attempts: [summary(first)] };
+  const only = { ...first, attempts: [summary(first)] };
+  if (first.success || !transient || delayMs === undefined || !(await sleep(delayMs, signal))) return only;
   const second = await attempt();
-  return { ...second, attempts: [summary(first), summary(second)] };
+  return second ? { ...second, attempts: [summary(first), summary(second)] } : only;
+}
+
+/** The result with the prober's own load while it ran, and whether that load perturbed its timings. */
+export function withLoad(result: ProbeResult, loopLag: LoopLag): ProbeResult {
+  return { ...result, loopLag, measurement: measurementOf(loopLag) };
 }
 
 /**
  * One try of one prober under its own deadline. The prober gets a signal that aborts at the
  * deadline or when `parent` (the round) aborts. A prober that throws becomes a failed result, and
  * one that ignores its signal is answered for at abort + `graceMs`, so it never holds the round.
+ * The result carries the event-loop delay seen while it ran.
  */
 export async function runAttempt(prober: Prober, target: Target, probe: ProbeName, options: ProbeOptions, graceMs: number, parent: AbortSignal): Promise<ProbeResult> {
+  const lag = loopMonitor.watch();
   const rec = attemptRecorder(target, probe, options);
   const controller = new AbortController();
   const abort = () => controller.abort(parent.reason);
@@ -67,8 +78,9 @@ export async function runAttempt(prober: Prober, target: Target, probe: ProbeNam
     }
   })();
   try {
-    return await Promise.race([settled, abandoned]);
+    return withLoad(await Promise.race([settled, abandoned]), lag.stop());
   } finally {
+    lag.stop();
     clearTimeout(deadline);
     clearTimeout(guard);
     parent.removeEventListener('abort', abort);

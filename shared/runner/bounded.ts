@@ -2,9 +2,10 @@ import { timerMs } from '../config';
 
 /**
  * Calls `work` on every item with at most `limit` calls in flight. Stops taking new items once
- * `signal` aborts; items already started finish on their own (they watch the same signal).
+ * `signal` aborts; items already started finish on their own (they watch the same signal). Returns
+ * how many items were started: the first that many.
  */
-export async function forEachBounded<T>(items: readonly T[], limit: number, signal: AbortSignal, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachBounded<T>(items: readonly T[], limit: number, signal: AbortSignal, work: (item: T, index: number) => Promise<void>): Promise<number> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length && !signal.aborted) {
@@ -13,6 +14,7 @@ export async function forEachBounded<T>(items: readonly T[], limit: number, sign
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return next;
 }
 
 /** Resolves after `ms`, or early (to false) when the signal aborts. */

@@ -41,6 +41,9 @@ export function resultDimensions(r: ProbeResult): Attributes {
     [D.certDaysLeft]: r.tls?.cert?.daysLeft,
     [D.attempts]: r.attempts.length,
     [D.version]: r.sqlprobeVersion,
+    [D.loopLagMaxMs]: r.loopLag?.maxMs,
+    [D.loopLagMeanMs]: r.loopLag?.meanMs,
+    [D.measurement]: r.measurement,
   };
   return Object.fromEntries(Object.entries(dims).filter((e): e is [string, string | number | boolean] => e[1] !== undefined));
 }

@@ -1,5 +1,4 @@
-import { metrics, trace, type ProxyTracerProvider } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
+import type { ProxyTracerProvider } from '@opentelemetry/api';
 import { join } from 'node:path';
 import { parseConnectionString } from '../config';
 import type { ProbeResult, VerdictChange } from '../contract';
@@ -9,12 +8,9 @@ import { defaultStorageDirectory, distroOptions } from './distro-options';
 import { releaseSenders, routeSenders } from './exporter-sender';
 import { FileOutbox } from './file-outbox';
 import type { TrackClient } from './ingestion';
-import { emitAvailability, emitVerdictChange } from './logs';
-import { createMetricRecorder } from './metrics';
 import { fixOfflineReplay, stopRemoteConfiguration } from './exporter-workarounds';
 import type { Outbox } from './outbox';
 import { quietAfterStart, quietBeforeStart } from './quiet';
-import { emitProbeSpan } from './span';
 import type { Telemetry, TelemetrySettings } from './types';
 
 interface Emitters {
@@ -38,7 +34,8 @@ async function drainClient(options: object): Promise<() => TrackClient> {
 }
 
 /** The distro has no single flush: spans, metrics and logs each have a provider to flush. */
-function flushProviders(): Promise<unknown> {
+async function flushProviders(): Promise<unknown> {
+  const [{ metrics, trace }, { logs }] = await Promise.all([import('@opentelemetry/api'), import('@opentelemetry/api-logs')]);
   const tracerProvider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate() as Flushable;
   const meterProvider = metrics.getMeterProvider() as Flushable;
   const loggerProvider = logs.getLoggerProvider() as Flushable;
@@ -48,7 +45,8 @@ function flushProviders(): Promise<unknown> {
 /**
  * Application Insights through @azure/monitor-opentelemetry. Loading the distro costs hundreds of
  * milliseconds and blocks the event loop, which would stretch the phase timings of probes still in
- * flight; so nothing loads until the first flush, which comes after the probes. Until then
+ * flight; so nothing loads until the first flush, which comes after the probes (the OpenTelemetry
+ * API and the emitters neither: every module loaded at start delays the first probe). Until then
  * results wait in memory; afterwards they are emitted as they come.
  *
  * What ingestion does not take goes to `outbox` (the app's storage account), else to a directory
@@ -138,6 +136,7 @@ export class AzureTelemetry implements Telemetry {
     await quietAfterStart();
     this.drainClient = await drainClient(exporterOptions);
     if (localCollector) await stopRemoteConfiguration(this.warn);
+    const [{ emitAvailability, emitVerdictChange }, { createMetricRecorder }, { emitProbeSpan }] = await Promise.all([import('./logs'), import('./metrics'), import('./span')]);
     const recordMetrics = createMetricRecorder();
     this.emitters = {
       result: (r) => {

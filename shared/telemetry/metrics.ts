@@ -34,7 +34,9 @@ export function createMetricRecorder(meter: Meter = metrics.getMeter(TRACER_NAME
   return (r) => {
     const where = { [D.target]: r.target, [D.region]: r.region };
     // The probe too: the dns, tcp and tls phases of a tls probe and of a login probe differ in what they cover.
-    for (const phase of r.phases) phaseDuration.record(phase.durationMs, { ...where, [D.probe]: r.probe, [D.phase]: phase.name });
+    // Perturbed samples stay apart, so the latency alert and the workbook can leave them out.
+    const measured = r.measurement ? { [D.measurement]: r.measurement } : {};
+    for (const phase of r.phases) phaseDuration.record(phase.durationMs, { ...where, ...measured, [D.probe]: r.probe, [D.phase]: phase.name });
     probeResult.add(1, { ...where, [D.probe]: r.probe, [D.class]: resultClass(r) });
     if (r.tls?.cert) certDaysLeft.record(r.tls.cert.daysLeft, { ...where, [D.server]: r.server, ...tlsDimensions(r) });
 

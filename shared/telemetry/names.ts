@@ -41,6 +41,9 @@ export const DIMENSIONS = {
   recommendation: 'recommendation',
   durationMs: 'durationMs',
   borrowCheck: 'borrowCheck',
+  loopLagMaxMs: 'loopLagMaxMs',
+  loopLagMeanMs: 'loopLagMeanMs',
+  measurement: 'measurement',
 } as const;
 
 /** Values of the `borrowCheck` dimension of sqlprobe.pool.dead_on_borrow. */

@@ -1,6 +1,6 @@
 // /probe and /metrics on the local server, against the simulator: what each query answers, the
 // scrape timeout as the deadline, the ad-hoc allowlist, and the cap on probes in flight.
-import { probeTargets, runtimeFromEnv, type AppRuntime } from '../../shared/app';
+import { probeTarget, runtimeFromEnv, type AppRuntime } from '../../shared/app';
 import { PrometheusTelemetry } from '../../shared/telemetry/prometheus';
 import type { Simulator } from '../../sim';
 import { metricsRoute, probeRoute } from '../../cli/serve/metrics-routes';
@@ -159,8 +159,8 @@ describe('GET /metrics', () => {
     const metrics = new PrometheusTelemetry();
     const other = await startLocalServer({ host: '127.0.0.1', port: 0, routes: [metricsRoute(metrics)] });
     try {
-      const report = await probeTargets(rt, rt.targets.filter((t) => t.name === 'healthy'), { budgetMs: 20_000, probes: ['tcp'], record: false }, quiet);
-      for (const r of report.results) metrics.record(r);
+      const { results } = await probeTarget(rt, rt.targets.find((t) => t.name === 'healthy')!, { budgetMs: 20_000, probes: ['tcp'], record: false }, quiet);
+      for (const r of results) metrics.record(r);
       await metrics.flush();
       const response = await fetch(`${other.url}/metrics`);
       expect(response.headers.get('content-type')).toBe(metrics.contentType);

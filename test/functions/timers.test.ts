@@ -1,6 +1,6 @@
 import type { Timer } from '@azure/functions';
 import { connectivityTimer, idleTickTimer } from '../../functions/handlers/timers';
-import { targetsHandler } from '../../functions/targets';
+import { targetsHandler } from '../../functions/handlers/targets';
 import { FUNCTION_TIMEOUT_MS, roundBudgetMs, type PublicTarget } from '../../shared/app';
 import type { Simulator } from '../../sim';
 import { SIM_USER, startSim } from '../helpers/sim';

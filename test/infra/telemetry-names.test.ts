@@ -1,6 +1,6 @@
 // Alert queries and the workbook read only names that the telemetry module emits: renaming a metric,
 // event or dimension in shared/telemetry/names.ts without updating infra/ fails here.
-import { IDLE_OUTCOMES, PHASES } from '../../shared/contract';
+import { IDLE_OUTCOMES, PHASES, probeResultSchema } from '../../shared/contract';
 import { DIMENSIONS, EVENTS, METRICS } from '../../shared/telemetry';
 import { dimensionNames, infraFiles, sqlprobeNames } from './infra-files';
 
@@ -34,6 +34,18 @@ describe('telemetry names in alert queries and the workbook', () => {
     const outcomes = compared(/outcome [!=]= '([^']+)'/g);
     expect(outcomes.length).toBeGreaterThan(0);
     expect(outcomes.filter((v) => !(IDLE_OUTCOMES as readonly string[]).includes(v))).toEqual([]);
+  });
+
+  it('leaves perturbed samples out of the login alert and the workbook\'s latency charts, comparing only measurements the code emits', () => {
+    const excludes = (text: string) => text.includes("tostring(customDimensions.measurement) != 'perturbed'");
+    expect(excludes(infraFiles('login-p95.kql')[0].text)).toBe(true);
+    const workbook = JSON.parse(infraFiles('workbook.json')[0].text) as { items: { content: { query?: string } }[] };
+    const latency = workbook.items.map((i) => i.content.query ?? '').filter((q) => q.includes(METRICS.phaseDuration));
+    expect(latency.length).toBeGreaterThan(0);
+    expect(latency.filter((q) => !excludes(q))).toEqual([]);
+    const text = queryFiles.map((f) => f.text).join('\n');
+    const compared = [...text.matchAll(/customDimensions\.measurement\) [!=]= '([^']+)'/g)].map((m) => m[1]);
+    expect(compared.filter((v) => !(probeResultSchema.shape.measurement.unwrap().options as readonly string[]).includes(v))).toEqual([]);
   });
 
   it('queries the classic App Insights tables only, never the workspace ones', () => {

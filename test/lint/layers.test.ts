@@ -19,6 +19,8 @@ const REFUSED: Fixture[] = [
   { what: 'the simulator importing the probers', path: 'sim/x.ts', code: "import { PROBERS } from '../shared/probers';\nexport const p = PROBERS;", expected: /sim\/ may not import shared\/probers/ },
   { what: 'a setting read below the app layer', path: 'shared/probers/x.ts', code: 'export const env = process.env.SQLPROBE_PROBE_TIMEOUT;', expected: /^no-restricted-properties: 'process.env' is restricted/ },
   { what: 'the CLI using the Functions library', path: 'cli/x.ts', code: "import { app } from '@azure/functions';\nexport const a = app;", expected: /^no-restricted-imports: .*only functions\/ registers with the Functions host/ },
+  { what: 'the engine importing a light entry around the index (only hosts may)', path: 'shared/app/x.ts', code: "import { scheduleSetting } from '../config/schedule';\nexport const s = scheduleSetting;", expected: /import shared\/config through its index/ },
+  { what: 'a host importing a file that is not a light entry around its index', path: 'functions/x.ts', code: "import { settingsSchema } from '../shared/config/settings';\nexport const s = settingsSchema;", expected: /import shared\/config through its index/ },
 ];
 
 const ALLOWED: Fixture[] = [
@@ -27,6 +29,7 @@ const ALLOWED: Fixture[] = [
   { what: 'a host importing the app layer', path: 'cli/x.ts', code: "import { probeTargets } from '../shared/app';\nexport const p = probeTargets;" },
   { what: 'the app layer reading settings', path: 'shared/app/x.ts', code: 'export const env = process.env.SQLPROBE_PROBE_TIMEOUT;' },
   { what: 'a test reaching into a folder', path: 'test/x.test.ts', code: "import { ProbeRecorder } from '../shared/probers/recorder';\nexport const r = ProbeRecorder;" },
+  { what: 'the Functions entry reading its schedules from the zod-free light entry', path: 'functions/x.ts', code: "import { scheduleSetting } from '../shared/config/schedule';\nexport const s = scheduleSetting;" },
 ];
 
 let messages: Map<Fixture, string[]>;

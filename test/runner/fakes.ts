@@ -1,5 +1,7 @@
+import type { Target } from '../../shared/config';
 import type { ProbeResult } from '../../shared/contract';
 import type { Prober } from '../../shared/probers';
+import { runRound, type RoundOptions, type RoundReport, type SkippedProbe } from '../../shared/runner';
 import { result as built } from '../helpers/results';
 
 /** A well-behaved prober whose outcome the test decides, settling on abort like a real one. */
@@ -22,4 +24,19 @@ export function fakeProber(outcome: (targetName: string, call: number) => { succ
       signal.addEventListener('abort', () => { clearTimeout(timer); resolve(result(false, 'timeout-tcp')); }, { once: true });
     });
   };
+}
+
+/** runRound with what it streams collected: every result and skipped probe, in the order they came. */
+export async function collectRound(targets: readonly Target[], options: RoundOptions, signal?: AbortSignal): Promise<{ report: RoundReport; results: ProbeResult[]; skipped: SkippedProbe[] }> {
+  const results: ProbeResult[] = [];
+  const skipped: SkippedProbe[] = [];
+  const report = await runRound(targets, {
+    ...options,
+    onResult: (r) => {
+      results.push(r);
+      options.onResult?.(r);
+    },
+    onSkipped: (s) => skipped.push(s),
+  }, signal);
+  return { report, results, skipped };
 }
