@@ -82,6 +82,9 @@ export const attemptSchema = z.object({
   class: classificationSchema.shape.class.optional(),
 });
 
+/** Whether the prober's own load may have stretched a result's timings (PERTURBED_LAG_MS). */
+export const MEASUREMENTS = ['clean', 'perturbed'] as const;
+
 export const probeResultSchema = z.object({
   schemaVersion: z.literal(1),
   id: z.uuid(),
@@ -120,7 +123,7 @@ export const probeResultSchema = z.object({
   /** The prober's own event-loop delay while the probe ran: how far its timings may be stretched by its own load. */
   loopLag: z.object({ maxMs: z.number().nonnegative(), meanMs: z.number().nonnegative() }).optional(),
   /** `perturbed` when loopLag.maxMs exceeded PERTURBED_LAG_MS: the latency alert and the workbook leave such results out. */
-  measurement: z.enum(['clean', 'perturbed']).optional(),
+  measurement: z.enum(MEASUREMENTS).optional(),
 });
 
 export type ProbeResult = z.infer<typeof probeResultSchema>;
