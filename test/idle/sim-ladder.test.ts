@@ -8,6 +8,12 @@ afterAll(cleanupCerts);
 const KILL_MS = 1500;
 /** Death ages are timed from the client's last activity; the server's timer starts a round trip earlier. */
 const SLACK_MS = 400;
+/**
+ * The longer rung: a death is attributed to the gap between the rungs, so its age must fall before
+ * it. No tighter upper bound: a busy machine delivers the close event late, which only stretches
+ * the measured age (never shortens it), so the lower bound is the one that tells a wrong age.
+ */
+const LONG_RUNG_MS = 3000;
 
 const byRung = (outcomes: ConnectionOutcome[], rungMs: number, keepalive: 'on' | 'off') =>
   outcomes.find((o) => o.rungMs === rungMs && o.keepalive === keepalive);
@@ -39,14 +45,14 @@ describe('idle ladder against the simulator (single mode, seconds for minutes)',
       const dead = byRung(outcomes, 3000, keepalive);
       expect(dead).toMatchObject({ outcome: 'closed-by-peer', close, error });
       expect(dead?.deathAgeMs).toBeGreaterThanOrEqual(KILL_MS - SLACK_MS);
-      expect(dead?.deathAgeMs).toBeLessThanOrEqual(KILL_MS + SLACK_MS);
+      expect(dead?.deathAgeMs).toBeLessThan(LONG_RUNG_MS);
     }
     const verdict = result.idle?.verdict;
     expect(verdict).toMatchObject({ kind: 'gateway-idle-kill', minSeconds: 0.5 });
     expect(verdict?.atSeconds).toBeGreaterThanOrEqual((KILL_MS - SLACK_MS) / 1000);
-    expect(verdict?.atSeconds).toBeLessThanOrEqual((KILL_MS + SLACK_MS) / 1000);
+    expect(verdict?.atSeconds).toBeLessThan(LONG_RUNG_MS / 1000);
     const how = close === 'fin' ? 'closed by the peer with FIN' : 'reset by the peer \\(RST\\)';
-    expect(verdict?.text).toMatch(new RegExp(`^Gateway idle kill ≈ 1\\.\\d s: ${how}, keepalive on dies too, consistent with the Proxy policy\\.$`));
+    expect(verdict?.text).toMatch(new RegExp(`^Gateway idle kill ≈ [12](?:\\.\\d)? s: ${how}, keepalive on dies too, consistent with the Proxy policy\\.$`));
     expect(verdict?.recommendations).toEqual([
       expect.stringMatching(/^Use the Redirect connection policy/),
       'Keep the pool\'s idle lifetime under 0.5 s: keepalive does not reset this timer, only a query does.',
