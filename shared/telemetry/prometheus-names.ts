@@ -1,4 +1,4 @@
-import { EVENTS, METRICS } from './names';
+import { DIMENSIONS, EVENTS, METRICS } from './names';
 
 /**
  * Every Prometheus metric sqlprobe exposes, in one place. Names follow the Prometheus conventions
@@ -25,6 +25,7 @@ export const PROM_LABELS = {
   previousVerdict: 'previous_verdict',
   recommendation: 'recommendation',
   borrowCheck: 'borrow_check',
+  measurement: 'measurement',
 } as const;
 type Label = (typeof PROM_LABELS)[keyof typeof PROM_LABELS];
 
@@ -46,8 +47,9 @@ export const PROMETHEUS = {
   probeDuration: { name: 'sqlprobe_probe_duration_seconds', type: 'gauge', help: 'Duration of the latest result of the probe', labels: PROBE, azure: 'availabilityResults duration' },
   probeTimestamp: { name: 'sqlprobe_probe_timestamp_seconds', type: 'gauge', help: 'When the latest result of the probe started, in Unix seconds', labels: PROBE, azure: 'availabilityResults timestamp' },
   probeClass: { name: 'sqlprobe_probe_class_info', type: 'gauge', help: 'The failure class of the latest result of the probe ("ok" for a success); always 1', labels: [...PROBE, L.class], azure: 'availabilityResults class' },
-  probeResults: { name: 'sqlprobe_probe_results_total', type: 'counter', help: 'Probe results by class; class "ok" is a success', labels: [...PROBE, L.class], azure: METRICS.probeResult },
-  phaseDuration: { name: 'sqlprobe_phase_duration_seconds', type: 'histogram', help: 'Duration of one phase of a probe', labels: [...PROBE, L.phase], azure: METRICS.phaseDuration },
+  probeResults: { name: 'sqlprobe_probe_results_total', type: 'counter', help: 'Probe results by class; class "ok" is a success; measurement "perturbed" when the prober\'s own load may have stretched the timings', labels: [...PROBE, L.class, L.measurement], azure: METRICS.probeResult },
+  phaseDuration: { name: 'sqlprobe_phase_duration_seconds', type: 'histogram', help: 'Duration of one phase of a probe; measurement "perturbed" when the prober\'s own load may have stretched it', labels: [...PROBE, L.phase, L.measurement], azure: METRICS.phaseDuration },
+  loopLag: { name: 'sqlprobe_probe_loop_lag_seconds', type: 'gauge', help: 'The largest delay of the prober\'s own event loop while the latest result of the probe ran', labels: PROBE, azure: `availabilityResults ${DIMENSIONS.loopLagMaxMs}` },
   certExpiry: { name: 'sqlprobe_tls_cert_expiry_timestamp_seconds', type: 'gauge', help: 'When the server certificate expires (notAfter), in Unix seconds', labels: [L.target, L.region, L.server], azure: METRICS.certDaysLeft },
   tlsInfo: { name: 'sqlprobe_tls_info', type: 'gauge', help: 'The TLS version negotiated by the latest probe that reached TLS; always 1', labels: [L.target, L.region, L.server, L.version], azure: 'availabilityResults tlsVersion' },
   policyInfo: { name: 'sqlprobe_connection_policy_info', type: 'gauge', help: 'The path the latest login took: proxy (through the gateway) or redirect (to the node); always 1', labels: [L.target, L.region, L.policy], azure: 'availabilityResults policy' },

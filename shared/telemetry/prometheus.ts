@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { formatDuration, type Target } from '../config';
-import { IDLE_OUTCOMES, type ProbeResult, type VerdictChange, VERDICT_KINDS } from '../contract';
+import { IDLE_OUTCOMES, type Measurement, type ProbeResult, type VerdictChange, VERDICT_KINDS } from '../contract';
 import { resultClass } from './availability';
 import { BORROW_CHECKS, SUCCESS_CLASS } from './names';
 import { DEATH_AGE_BUCKETS, PHASE_BUCKETS, PROM_LABELS as L, PROMETHEUS as P, type PromMetric } from './prometheus-names';
@@ -19,6 +19,7 @@ function instruments(registry: Registry) {
     probeClass: new Gauge(opts(P.probeClass)),
     probeResults: new Counter(opts(P.probeResults)),
     phaseDuration: new Histogram({ ...opts(P.phaseDuration), buckets: PHASE_BUCKETS }),
+    loopLag: new Gauge(opts(P.loopLag)),
     certExpiry: new Gauge(opts(P.certExpiry)),
     tlsInfo: new Gauge(opts(P.tlsInfo)),
     policyInfo: new Gauge(opts(P.policyInfo)),
@@ -55,13 +56,15 @@ export class PrometheusTelemetry implements Telemetry {
    * Creates the counters the configured targets will increment, at 0: Prometheus's increase() and
    * rate() count nothing for a series whose first sample already holds the first increment.
    * Failure classes are too many to list; their latest one is in sqlprobe_probe_class_info.
+   * Successes are created as clean measurements only: a perturbed series appears with the first
+   * perturbed result, so a process that never has one exposes no more series than before.
    */
   seed(targets: readonly Target[], region: string): void {
     const m = this.m;
     const verdicts = VERDICT_KINDS.filter((v) => v !== 'inconclusive');
     for (const t of targets) {
       const where = { [L.target]: t.name, [L.region]: region };
-      for (const probe of t.probes) m.probeResults.inc({ ...where, [L.probe]: probe, [L.class]: SUCCESS_CLASS }, 0);
+      for (const probe of t.probes) m.probeResults.inc({ ...where, [L.probe]: probe, [L.class]: SUCCESS_CLASS, [L.measurement]: 'clean' satisfies Measurement }, 0);
       if (t.probes.includes('idle')) {
         for (const rungMs of t.idle.rungs) for (const keepalive of t.idle.keepalive) for (const outcome of IDLE_OUTCOMES) {
           m.idleOutcomes.inc({ ...where, [L.rung]: formatDuration(rungMs), [L.keepalive]: keepalive, [L.outcome]: outcome }, 0);
@@ -119,8 +122,13 @@ export class PrometheusTelemetry implements Telemetry {
     m.probeDuration.set(probe, r.durationMs / 1000);
     m.probeTimestamp.set(probe, Date.parse(r.startedAt) / 1000);
     this.info(m.probeClass, probe, { [L.class]: cls });
-    m.probeResults.inc({ ...probe, [L.class]: cls });
-    for (const phase of r.phases) m.phaseDuration.observe({ ...probe, [L.phase]: phase.name }, phase.durationMs / 1000);
+    // As for the Azure metric: a result from before loop lag was measured has no measurement label,
+    // so `measurement!="perturbed"` keeps it and `measurement!=""` leaves it out of the perturbed share.
+    const measured = r.measurement ? { [L.measurement]: r.measurement } : {};
+    m.probeResults.inc({ ...probe, [L.class]: cls, ...measured });
+    for (const phase of r.phases) m.phaseDuration.observe({ ...probe, [L.phase]: phase.name, ...measured }, phase.durationMs / 1000);
+    if (r.loopLag) m.loopLag.set(probe, r.loopLag.maxMs / 1000);
+    else m.loopLag.remove(probe);
 
     const server = { ...where, [L.server]: r.server };
     if (r.tls?.cert) m.certExpiry.set(server, Date.parse(r.tls.cert.notAfter) / 1000);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { FAILURE_CLASSES, IDLE_OUTCOMES, PHASES } from '../../shared/contract';
+import { FAILURE_CLASSES, IDLE_OUTCOMES, MEASUREMENTS, PHASES } from '../../shared/contract';
 import { PROM_LABELS, promSeriesNames, SUCCESS_CLASS } from '../../shared/telemetry';
 import { PROMTOOL } from '../helpers/prometheus';
 import { readRepoFile, ROOT } from '../infra/infra-files';
@@ -52,10 +52,18 @@ describe.each([
     expect(labelNames(all).filter((l) => !known.has(l))).toEqual([]);
   });
 
-  it('compares phase, outcome and class only with values the code emits', () => {
+  it('compares phase, outcome, class and measurement only with values the code emits', () => {
     expect(valuesOf(all, 'phase').filter((v) => !(PHASES as readonly string[]).includes(v))).toEqual([]);
     expect(valuesOf(all, 'outcome').filter((v) => !(IDLE_OUTCOMES as readonly string[]).includes(v))).toEqual([]);
     expect(valuesOf(all, 'class').filter((v) => v !== SUCCESS_CLASS && !(FAILURE_CLASSES as readonly string[]).includes(v))).toEqual([]);
+    // measurement!="" selects the results that carry one.
+    expect(valuesOf(all, 'measurement').filter((v) => v !== '' && !(MEASUREMENTS as readonly string[]).includes(v))).toEqual([]);
+  });
+
+  it('reads phase latency only from samples the prober\'s own load did not perturb, as the workbook and the Azure alert do', () => {
+    const selectors = [...all.matchAll(/\bsqlprobe_phase_duration_seconds_\w+(\{[^}]*\})?/g)].map((m) => m[0]);
+    expect(selectors.length).toBeGreaterThan(0);
+    expect(selectors.filter((s) => !s.includes('measurement!="perturbed"'))).toEqual([]);
   });
 });
 
@@ -128,6 +136,7 @@ describe('deploy/grafana/sqlprobe.json', () => {
       'availability-grid': ['Availability % (target × region)', 'table'],
       'phase-latency': ['Phase latency over time (selected percentile)', 'timeseries'],
       'phase-latency-table': ['Phase latency percentiles by region', 'table'],
+      'probe-load': ["Results perturbed by the prober's own load (%)", 'timeseries'],
       'idle-survival': ['Surviving fraction by idle age (%)', 'barchart'],
       'failure-classes': ['Failure classes over time', 'timeseries'],
       verdicts: ['Current verdicts and recommendations', 'table'],

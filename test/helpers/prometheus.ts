@@ -17,8 +17,8 @@ export interface Sample {
 
 export interface RunningPrometheus {
   url: string;
-  /** An instant query through the HTTP API (/api/v1/query). */
-  query(promql: string): Promise<Sample[]>;
+  /** An instant query through the HTTP API (/api/v1/query), now or at `time` (Unix seconds). */
+  query(promql: string, time?: number): Promise<Sample[]>;
   /** GET on another API path, answered as its `data`. */
   api<T>(path: string): Promise<T>;
   /** What Prometheus wrote to stderr, for a failing test's message. */
@@ -69,8 +69,9 @@ export async function startPrometheus(config: object): Promise<RunningPrometheus
   }
   return {
     url,
-    query: async (promql) => {
-      const data = await getJson<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+    query: async (promql, time) => {
+      const at = time === undefined ? '' : `&time=${time}`;
+      const data = await getJson<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`${url}/api/v1/query?query=${encodeURIComponent(promql)}${at}`);
       return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
     },
     api: (path) => getJson(`${url}${path}`),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadConfig, secretsOf, targetSchema } from '../../shared/config';
+import { measurementOf, type LoopLag, type ProbeResult } from '../../shared/contract';
 import { initTelemetry, PROMETHEUS, promSeriesNames, type PromMetric } from '../../shared/telemetry';
 import { PrometheusTelemetry } from '../../shared/telemetry/prometheus';
 import { idleTick, loginFailure, loginSuccess, poolRun } from '../helpers/results';
@@ -82,6 +83,58 @@ describe('a login result', () => {
   });
 });
 
+/** The result as the runner hands it over: with the prober's loop lag while it ran, and the measurement that follows. */
+const underLoad = (r: ProbeResult, loopLag: LoopLag): ProbeResult => ({ ...r, loopLag, measurement: measurementOf(loopLag) });
+
+describe('the prober\'s own load', () => {
+  const at = { target: 'orders', region: 'westeurope', probe: 'login' };
+
+  it('labels a perturbed result\'s count and phases perturbed, and sets the loop lag gauge in seconds', async () => {
+    const sink = new PrometheusTelemetry();
+    const r = underLoad(loginSuccess(), { maxMs: 45.5, meanMs: 3.2 });
+    expect(r.measurement).toBe('perturbed');
+    sink.record(r);
+    await sink.flush();
+    expect((await samples(sink, 'sqlprobe_probe_results_total', at)).map((s) => [s.labels.class, s.labels.measurement, s.value])).toEqual([['ok', 'perturbed', 1]]);
+    expect((await samples(sink, 'sqlprobe_phase_duration_seconds_count', at)).map((s) => [s.labels.phase, s.labels.measurement, s.value])).toEqual(r.phases.map((p) => [p.name, 'perturbed', 1]));
+    expect(await value(sink, 'sqlprobe_phase_duration_seconds_sum', { ...at, phase: 'tls', measurement: 'perturbed' })).toBeCloseTo(0.0805);
+    expect(await value(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toBeCloseTo(0.0455);
+  });
+
+  it('keeps clean and perturbed samples apart, and the loop lag of the latest result', async () => {
+    const sink = new PrometheusTelemetry();
+    sink.record(underLoad(loginSuccess(), { maxMs: 45.5, meanMs: 3.2 }));
+    sink.record(underLoad(loginSuccess(), { maxMs: 1.5, meanMs: 1.1 }));
+    await sink.flush();
+    expect((await samples(sink, 'sqlprobe_probe_results_total', at)).map((s) => [s.labels.measurement, s.value])).toEqual([['perturbed', 1], ['clean', 1]]);
+    expect(await value(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login', measurement: 'clean' })).toBe(1);
+    expect(await value(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login', measurement: 'perturbed' })).toBe(1);
+    expect(await value(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toBeCloseTo(0.0015);
+  });
+
+  it('creates no perturbed series for a clean result', async () => {
+    const sink = new PrometheusTelemetry();
+    sink.record(underLoad(loginSuccess(), { maxMs: 20, meanMs: 1 }));
+    await sink.flush();
+    const text = await sink.exposition();
+    expect(text).not.toContain('measurement="perturbed"');
+    expect(await value(sink, 'sqlprobe_probe_results_total', { ...at, class: 'ok', measurement: 'clean' })).toBe(1);
+    expect(await value(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toBeCloseTo(0.02);
+  });
+
+  it('gives a result from before loop lag was measured no measurement label and no loop lag, dropping the one before it', async () => {
+    const sink = new PrometheusTelemetry();
+    sink.record(underLoad(loginSuccess(), { maxMs: 45.5, meanMs: 3.2 }));
+    await sink.flush();
+    expect(await samples(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toHaveLength(1);
+    sink.record(loginSuccess());
+    await sink.flush();
+    expect(await samples(sink, 'sqlprobe_probe_loop_lag_seconds')).toEqual([]);
+    expect((await samples(sink, 'sqlprobe_probe_results_total', at)).map((s) => [s.labels.measurement, s.value])).toEqual([['perturbed', 1], [undefined, 1]]);
+    expect((await samples(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login' })).map((s) => s.labels.measurement)).toEqual(['perturbed', undefined]);
+  });
+});
+
 describe('the latest result replaces the facts of the one before', () => {
   it('keeps one class series per probe and one path per target, the latest', async () => {
     const sink = new PrometheusTelemetry();
@@ -136,7 +189,8 @@ describe('seed', () => {
     const idle = targetSchema.parse({ name: 'orders', server: 'orders.database.windows.net', database: 'orders', auth: { type: 'managed-identity' }, probes: ['tcp', 'idle', 'pool'], idle: { rungs: ['5m', '31m'] } });
     sink.seed([idle], 'westeurope');
     const where = { target: 'orders', region: 'westeurope' };
-    expect((await samples(sink, 'sqlprobe_probe_results_total', where)).map((s) => [s.labels.probe, s.labels.class, s.value])).toEqual([['tcp', 'ok', 0], ['idle', 'ok', 0], ['pool', 'ok', 0]]);
+    // Clean successes only: a perturbed series appears with the first perturbed result.
+    expect((await samples(sink, 'sqlprobe_probe_results_total', where)).map((s) => [s.labels.probe, s.labels.class, s.labels.measurement, s.value])).toEqual([['tcp', 'ok', 'clean', 0], ['idle', 'ok', 'clean', 0], ['pool', 'ok', 'clean', 0]]);
     // 2 rungs × 2 keepalive variants × 5 outcomes.
     const outcomes = await samples(sink, 'sqlprobe_idle_outcomes_total', where);
     expect(outcomes).toHaveLength(20);
@@ -167,7 +221,7 @@ describe('as a sink of initTelemetry', () => {
 describe('the name table', () => {
   it('is what the sink exposes: every metric, with its type and labels, and no other', async () => {
     const sink = new PrometheusTelemetry();
-    for (const r of [loginSuccess(), loginFailure(), idleTick(), poolRun()]) sink.record(r);
+    for (const r of [loginSuccess(), loginFailure(), idleTick(), poolRun()]) sink.record(underLoad(r, { maxMs: 25, meanMs: 2 }));
     sink.recordVerdictChange({ target: 'orders', region: 'westeurope', verdict: 'nat-idle-drop', recommendation: 'x' });
     await sink.flush();
     const text = await sink.exposition();
