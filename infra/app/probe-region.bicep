@@ -221,6 +221,9 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.properties.clientId}'
     // The ARM name (eastus2), so results line up with the regions parameter; REGION_NAME is a display name.
     SQLPROBE_REGION: location
+    // glibc's malloc read at the worker's start: two arenas instead of up to eight per core, which kept
+    // a round's native memory growing with its targets (docs/BENCHMARKS.md, runner fan-out).
+    MALLOC_ARENA_MAX: '2'
   })
   // Grant access before the host first starts with these settings.
   dependsOn: [
