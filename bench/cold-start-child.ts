@@ -52,7 +52,7 @@ async function main(scenario: string, config: ColdStartConfig): Promise<ColdStar
     return { firstProbeMs: performance.now() - t0 };
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { app } = require('@azure/functions') as typeof import('@azure/functions');
+  const { app, HttpRequest } = require('@azure/functions') as typeof import('@azure/functions');
   if (scenario === 'functions') return { registeredMs: performance.now() - t0 };
   if (scenario === 'raw') {
     await rawLogin(config);
@@ -66,7 +66,8 @@ async function main(scenario: string, config: ColdStartConfig): Promise<ColdStar
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) require(join(dir, file));
   const registeredMs = performance.now() - t0;
   const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
-  const response = await handlers.probe({ json: async () => ({ target: 'bench', probes: ['login'] }) }, quiet);
+  const request = new HttpRequest({ method: 'POST', url: 'http://localhost/api/probe', body: { string: JSON.stringify({ target: 'bench', probes: ['login'] }) }, headers: { 'content-type': 'application/json' } });
+  const response = await handlers.probe(request, quiet);
   if (!response.jsonBody?.results.every((r) => r.success)) throw new Error(`the first probe failed: ${JSON.stringify(response)}`);
   return { registeredMs, firstProbeMs: performance.now() - t0 };
 }
