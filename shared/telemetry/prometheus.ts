@@ -123,10 +123,15 @@ export class PrometheusTelemetry implements Telemetry {
     m.probeTimestamp.set(probe, Date.parse(r.startedAt) / 1000);
     this.info(m.probeClass, probe, { [L.class]: cls });
     // As for the Azure metric: a result from before loop lag was measured has no measurement label,
-    // so `measurement!="perturbed"` keeps it and `measurement!=""` leaves it out of the perturbed share.
+    // so `measurement!=""` leaves it out of the perturbed share.
     const measured = r.measurement ? { [L.measurement]: r.measurement } : {};
     m.probeResults.inc({ ...probe, [L.class]: cls, ...measured });
-    for (const phase of r.phases) m.phaseDuration.observe({ ...probe, [L.phase]: phase.name, ...measured }, phase.durationMs / 1000);
+    // A perturbed result's phases are the prober's delays, not the network's: the histogram holds
+    // clean (and older, unmeasured) samples only. A measurement label on it would write every bucket
+    // line twice for a target with both kinds (at 1,000 targets, /metrics nearly doubled, docs/BENCHMARKS.md).
+    if (r.measurement !== 'perturbed') {
+      for (const phase of r.phases) m.phaseDuration.observe({ ...probe, [L.phase]: phase.name }, phase.durationMs / 1000);
+    }
     if (r.loopLag) m.loopLag.set(probe, r.loopLag.maxMs / 1000);
     else m.loopLag.remove(probe);
 

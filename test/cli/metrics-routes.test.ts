@@ -63,8 +63,12 @@ describe('GET /probe?target=NAME', () => {
       'sqlprobe_probe_success{target="healthy",region="lab",probe="login"} 1',
     ]);
     expect(sampleLines(text)).toContain('sqlprobe_connection_policy_info{target="healthy",region="lab",policy="redirect"} 1');
-    // Clean or perturbed as this machine's load has it; either way, the result's loop lag beside it.
-    expect(sampleLines(text).filter((l) => /^sqlprobe_phase_duration_seconds_count\{target="healthy",region="lab",probe="login",phase="reroute",measurement="(clean|perturbed)"\} 1$/.test(l))).toHaveLength(1);
+    // Clean or perturbed as this machine's load has it: a clean login's phases are in the histogram,
+    // a perturbed one's are not; either way, the result's loop lag beside it.
+    const measured = sampleLines(text).map((l) => /^sqlprobe_probe_results_total\{target="healthy",region="lab",probe="login",class="ok",measurement="(clean|perturbed)"\} 1$/.exec(l)?.[1]).filter(Boolean);
+    expect(measured).toEqual([expect.stringMatching(/^(clean|perturbed)$/)]);
+    const reroute = sampleLines(text).filter((l) => l.startsWith('sqlprobe_phase_duration_seconds_count{target="healthy",region="lab",probe="login",phase="reroute"'));
+    expect(reroute).toEqual(measured[0] === 'clean' ? ['sqlprobe_phase_duration_seconds_count{target="healthy",region="lab",probe="login",phase="reroute"} 1'] : []);
     expect(sampleLines(text).filter((l) => l.startsWith('sqlprobe_probe_loop_lag_seconds')).map((l) => /probe="(\w+)"/.exec(l)![1])).toEqual(['tcp', 'login']);
   });
 

@@ -127,17 +127,24 @@ describe.each([
     expect(Object.fromEntries(policy.map((s) => [s.metric[key], s.metric.policy]))).toEqual({ 'healthy-proxy': 'proxy', 'healthy-redirect': 'redirect' });
   }, 90_000);
 
-  it('counts one login phase per login result in the phase histogram, and reports TLS facts', async () => {
+  it('observes the phases of every login result but the perturbed ones in the phase histogram, and reports TLS facts', async () => {
     const t = 'healthy-redirect';
     const at = `job="${job}", ${key}="${t}"`;
-    // Both read at one instant, so a round landing between them cannot make them differ; and per
-    // measurement, since a loaded machine may perturb some results: both count each under the same one.
-    const phaseCounts = await samples(`sqlprobe_phase_duration_seconds_count{${at}, probe="login", phase="login"} - on (job, instance, target, region, probe, measurement) sum without (class) (sqlprobe_probe_results_total{${at}, probe="login"})`);
-    expect(phaseCounts.map((s) => s.value)).toEqual(phaseCounts.map(() => 0));
-    const [count] = await samples(`sqlprobe_phase_duration_seconds_count{${at}, probe="login", phase="reroute"}`);
-    expect(count.value).toBeGreaterThanOrEqual(1);
+    const on = 'on (job, instance, target, region, probe)';
+    const results = (measurement = '') => `sum without (class, measurement) (sqlprobe_probe_results_total{${at}, probe="login"${measurement}})`;
+    // A series that does not exist yet (no clean result, or no perturbed one, so far) counts 0.
+    const orZero = (promql: string) => `(${promql} or ${on} 0 * ${results()})`;
+    await samples(`${results()} > 0`);
+    // Whatever share of results this machine's load perturbs: results = observed + perturbed, for the
+    // login phase and the redirect's reroute phase, each read at one instant so a round landing
+    // between its terms cannot make them differ.
+    for (const phase of ['login', 'reroute']) {
+      const observed = `sum without (phase) (sqlprobe_phase_duration_seconds_count{${at}, probe="login", phase="${phase}"})`;
+      const unobserved = await samples(`${results()} - ${on} (${orZero(observed)} + ${on} ${orZero(results(', measurement="perturbed"'))})`);
+      expect({ phase, unobserved: unobserved.map((s) => s.value) }).toEqual({ phase, unobserved: unobserved.map(() => 0) });
+    }
     // The phase durations fall in the buckets: none above the default probe timeout.
-    const inf = await samples(`sqlprobe_phase_duration_seconds_bucket{${at}, probe="login", phase="login", le="+Inf"} - on (job, instance, target, region, probe, phase, measurement) sqlprobe_phase_duration_seconds_bucket{${at}, probe="login", phase="login", le="30"}`);
+    const inf = await prometheus.query(`sqlprobe_phase_duration_seconds_bucket{${at}, probe="login", phase="login", le="+Inf"} - on (job, instance, target, region, probe, phase) sqlprobe_phase_duration_seconds_bucket{${at}, probe="login", phase="login", le="30"}`);
     expect(inf.map((s) => s.value)).toEqual(inf.map(() => 0));
 
     const [tls] = await samples(`sqlprobe_tls_info{${at}}`);
@@ -195,15 +202,17 @@ describe('the Grafana dashboard\'s queries on this Prometheus', () => {
 
   it('draw phase latency and failure classes from the same series', async () => {
     const latency = query('Phase latency over time (selected percentile)');
-    await samples(latency, 5);
-    // The panel reads only clean samples: a phase whose samples in the window were all perturbed
-    // (this machine's load may do that) has no quantile (NaN). Both read at one instant a few
-    // scrapes back, so every scrape they read is complete.
+    await samples('sqlprobe_probe_results_total{job="sqlprobe", probe="login"} > 0');
+    // The histogram holds clean samples only: a phase whose results in the window were all
+    // perturbed (this machine's load may do that) has no quantile (NaN), and one never observed
+    // clean has no series. Both read at one instant a few scrapes back, so every scrape they read
+    // is complete.
     const time = Date.now() / 1000 - 5;
-    const phases = await prometheus.query(latency, time);
-    const clean = byTarget(await prometheus.query('sum by (phase) (increase(sqlprobe_phase_duration_seconds_count{measurement!="perturbed"}[30s]))', time), 'phase');
-    expect(phases.map((s) => s.metric.phase)).toEqual(expect.arrayContaining(['dns', 'tcp', 'prelogin', 'tls', 'login']));
-    expect(phases.map((s) => [s.metric.phase, Number.isFinite(s.value) && s.value >= 0])).toEqual(phases.map((s) => [s.metric.phase, (clean[s.metric.phase]?.value ?? 0) > 0]));
+    const phases = byTarget(await prometheus.query(latency, time), 'phase');
+    const observed = byTarget(await prometheus.query('sum by (phase) (increase(sqlprobe_phase_duration_seconds_count[30s]))', time), 'phase');
+    expect(Object.keys(phases).sort()).toEqual(Object.keys(observed).sort());
+    const drawn = Object.values(phases).map((s) => [s.metric.phase, Number.isFinite(s.value) && s.value >= 0]);
+    expect(drawn).toEqual(Object.values(phases).map((s) => [s.metric.phase, observed[s.metric.phase].value > 0]));
     const classes = await samples(query('Failure classes over time'));
     expect(classes.map((s) => s.metric.class)).toEqual(['firewall-blocked']);
   }, 90_000);

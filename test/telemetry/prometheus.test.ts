@@ -88,50 +88,56 @@ const underLoad = (r: ProbeResult, loopLag: LoopLag): ProbeResult => ({ ...r, lo
 
 describe('the prober\'s own load', () => {
   const at = { target: 'orders', region: 'westeurope', probe: 'login' };
+  /** A login whose phases the prober's late event loop stretched to 2.5 s each. */
+  const stretched = (lag: LoopLag) => underLoad(loginSuccess({ phases: loginSuccess().phases.map((p) => ({ ...p, durationMs: 2500 })) }), lag);
 
-  it('labels a perturbed result\'s count and phases perturbed, and sets the loop lag gauge in seconds', async () => {
+  it('counts a perturbed result under measurement "perturbed" and sets the loop lag gauge in seconds, but observes none of its phases', async () => {
     const sink = new PrometheusTelemetry();
-    const r = underLoad(loginSuccess(), { maxMs: 45.5, meanMs: 3.2 });
+    const r = stretched({ maxMs: 45.5, meanMs: 3.2 });
     expect(r.measurement).toBe('perturbed');
     sink.record(r);
     await sink.flush();
     expect((await samples(sink, 'sqlprobe_probe_results_total', at)).map((s) => [s.labels.class, s.labels.measurement, s.value])).toEqual([['ok', 'perturbed', 1]]);
-    expect((await samples(sink, 'sqlprobe_phase_duration_seconds_count', at)).map((s) => [s.labels.phase, s.labels.measurement, s.value])).toEqual(r.phases.map((p) => [p.name, 'perturbed', 1]));
-    expect(await value(sink, 'sqlprobe_phase_duration_seconds_sum', { ...at, phase: 'tls', measurement: 'perturbed' })).toBeCloseTo(0.0805);
+    expect(await value(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toBeCloseTo(0.0455);
+    expect(await sink.exposition()).not.toMatch(/^sqlprobe_phase_duration_seconds_/m);
+  });
+
+  it('observes the phases of the clean result only, with no measurement label, and keeps the loop lag of the latest result', async () => {
+    const sink = new PrometheusTelemetry();
+    const clean = underLoad(loginSuccess(), { maxMs: 1.5, meanMs: 1.1 });
+    sink.record(clean);
+    sink.record(stretched({ maxMs: 45.5, meanMs: 3.2 }));
+    await sink.flush();
+    expect((await samples(sink, 'sqlprobe_probe_results_total', at)).map((s) => [s.labels.measurement, s.value])).toEqual([['clean', 1], ['perturbed', 1]]);
+    const counts = await samples(sink, 'sqlprobe_phase_duration_seconds_count', at);
+    expect(counts.map((s) => [s.labels.phase, s.labels.measurement, s.value])).toEqual(clean.phases.map((p) => [p.name, undefined, 1]));
+    // 120.3 ms: the clean login alone, not the perturbed one's 2.5 s.
+    expect(await value(sink, 'sqlprobe_phase_duration_seconds_sum', { ...at, phase: 'login' })).toBeCloseTo(0.1203);
+    expect(await value(sink, 'sqlprobe_phase_duration_seconds_bucket', { ...at, phase: 'login', le: '2' })).toBe(1);
     expect(await value(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toBeCloseTo(0.0455);
   });
 
-  it('keeps clean and perturbed samples apart, and the loop lag of the latest result', async () => {
-    const sink = new PrometheusTelemetry();
-    sink.record(underLoad(loginSuccess(), { maxMs: 45.5, meanMs: 3.2 }));
-    sink.record(underLoad(loginSuccess(), { maxMs: 1.5, meanMs: 1.1 }));
-    await sink.flush();
-    expect((await samples(sink, 'sqlprobe_probe_results_total', at)).map((s) => [s.labels.measurement, s.value])).toEqual([['perturbed', 1], ['clean', 1]]);
-    expect(await value(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login', measurement: 'clean' })).toBe(1);
-    expect(await value(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login', measurement: 'perturbed' })).toBe(1);
-    expect(await value(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toBeCloseTo(0.0015);
-  });
-
-  it('creates no perturbed series for a clean result', async () => {
+  it('creates no perturbed series for a clean result at the 20 ms bound', async () => {
     const sink = new PrometheusTelemetry();
     sink.record(underLoad(loginSuccess(), { maxMs: 20, meanMs: 1 }));
     await sink.flush();
     const text = await sink.exposition();
     expect(text).not.toContain('measurement="perturbed"');
     expect(await value(sink, 'sqlprobe_probe_results_total', { ...at, class: 'ok', measurement: 'clean' })).toBe(1);
+    expect(await value(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login' })).toBe(1);
     expect(await value(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toBeCloseTo(0.02);
   });
 
-  it('gives a result from before loop lag was measured no measurement label and no loop lag, dropping the one before it', async () => {
+  it('counts and observes a result from before loop lag was measured as before, with no measurement label and no loop lag, dropping the one before it', async () => {
     const sink = new PrometheusTelemetry();
-    sink.record(underLoad(loginSuccess(), { maxMs: 45.5, meanMs: 3.2 }));
+    sink.record(stretched({ maxMs: 45.5, meanMs: 3.2 }));
     await sink.flush();
     expect(await samples(sink, 'sqlprobe_probe_loop_lag_seconds', at)).toHaveLength(1);
     sink.record(loginSuccess());
     await sink.flush();
     expect(await samples(sink, 'sqlprobe_probe_loop_lag_seconds')).toEqual([]);
     expect((await samples(sink, 'sqlprobe_probe_results_total', at)).map((s) => [s.labels.measurement, s.value])).toEqual([['perturbed', 1], [undefined, 1]]);
-    expect((await samples(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login' })).map((s) => s.labels.measurement)).toEqual(['perturbed', undefined]);
+    expect((await samples(sink, 'sqlprobe_phase_duration_seconds_count', { ...at, phase: 'login' })).map((s) => [s.labels.measurement, s.value])).toEqual([[undefined, 1]]);
   });
 });
 
@@ -221,7 +227,10 @@ describe('as a sink of initTelemetry', () => {
 describe('the name table', () => {
   it('is what the sink exposes: every metric, with its type and labels, and no other', async () => {
     const sink = new PrometheusTelemetry();
-    for (const r of [loginSuccess(), loginFailure(), idleTick(), poolRun()]) sink.record(underLoad(r, { maxMs: 25, meanMs: 2 }));
+    // Both measurements: a perturbed result adds no histogram series, a clean one does.
+    for (const r of [loginSuccess(), loginFailure(), idleTick(), poolRun()]) {
+      for (const maxMs of [25, 5]) sink.record(underLoad(r, { maxMs, meanMs: 2 }));
+    }
     sink.recordVerdictChange({ target: 'orders', region: 'westeurope', verdict: 'nat-idle-drop', recommendation: 'x' });
     await sink.flush();
     const text = await sink.exposition();
