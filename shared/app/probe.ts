@@ -58,7 +58,6 @@ export async function probeTargets(rt: AppRuntime, targets: readonly Target[], r
       onResult?.(result);
     },
     ...(onSkipped ? { onSkipped } : {}),
-    ...(sink ? { onResult: sink.record } : {}),
     ...(run.tlsAudit ? { tlsAudit: true } : {}),
   });
   const report = await runRound(targets, options, run.signal);
