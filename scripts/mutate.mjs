@@ -83,6 +83,13 @@ if (under.length > 0) {
   process.exit(1);
 }
 
+/** How long each group and the whole run took, and on what: a loaded machine stretches both. */
+function timing(rows, seconds, load) {
+  const perGroup = [...new Map(rows.map((r) => [r.group, r.seconds])).entries()].map(([g, s]) => `${g} ${s} s`).join(', ');
+  const how = incremental ? ' It was incremental: mutants whose code and tests had not changed kept their earlier result, so a run from scratch takes longer.' : '';
+  return `The run took ${seconds} s (${Math.round(seconds / 60)} min; per group: ${perGroup}) with ${base.concurrency} test runner(s) on a ${availableParallelism()}-core machine whose load average was ${load.toFixed(1)} when it started.${how}`;
+}
+
 function render(rows, seconds, load) {
   const table = rows.map((r) => `| \`${r.file}\` | ${r.group} | ${r.score.toFixed(1)}% | ${r.detected} | ${r.undetected} | ${r.invalid} | ${r.ignored.length} |`);
   const survivors = rows.flatMap((r) => r.survivors.map((m) => `- \`${where(m)}\` ${m.mutatorName} (${m.status}): \`${oneLine(m.replacement ?? '')}\``));
@@ -103,8 +110,13 @@ out) over detected plus undetected (survived or not covered); the goal is at lea
 |---|---|---|---|---|---|---|
 ${table.join('\n')}
 
-The run took ${seconds} s (${Math.round(seconds / 60)} min) with two test runners on a ${availableParallelism()}-core machine whose load average was ${load.toFixed(1)} when it started.
-It is not part of \`.ci/run\`: that runs the whole suite once, and this runs the listed suites once per mutant.
+${timing(rows, seconds, load)}
+
+It is not part of \`.ci/run\`: that runs the whole suite once, in minutes, and this runs each group's
+suites once per mutant, which takes far longer. Run it after changing a guarded file or its tests:
+\`npm run mutate -- adhoc\` runs one group (names as in \`stryker.config.mjs\`; several may follow),
+and \`--incremental\` re-runs only the mutants whose code or tests changed since the last run of
+that group. Only a run of every group rewrites this page.
 
 ## Mutants that survive
 
