@@ -19,7 +19,7 @@ export const groups = [
   {
     name: 'classify',
     mutate: ['shared/classify/classify.ts', 'shared/classify/taxonomy.ts'],
-    tests: ['test/classify/classify.test.ts', 'test/config/readme.test.ts'],
+    tests: ['test/classify/classify.test.ts', 'test/classify/taxonomy.test.ts', 'test/config/readme.test.ts'],
   },
   {
     name: 'availability',
