@@ -30,12 +30,13 @@ function tally(results) {
   const files = new Map();
   for (const m of results) {
     m.fileName = relative(process.cwd(), m.fileName);
-    const f = files.get(m.fileName) ?? { detected: 0, undetected: 0, invalid: 0, ignored: [], survivors: [] };
+    const f = files.get(m.fileName) ?? { detected: 0, undetected: 0, invalid: 0, errored: 0, ignored: [], survivors: [] };
     if (DETECTED.has(m.status)) f.detected++;
     else if (UNDETECTED.has(m.status)) {
       f.undetected++;
       f.survivors.push(m);
     } else if (m.status === 'Ignored') f.ignored.push(m);
+    else if (m.status === 'RuntimeError') f.errored++;
     else f.invalid++;
     files.set(m.fileName, f);
   }
@@ -56,28 +57,31 @@ const where = (m) => `${m.fileName}:${m.location.start.line}`;
 const oneLine = (text) => text.replace(/\s+/g, ' ').slice(0, 100);
 
 /** The last pass of a group, as its JSON report and the pass's own record, in the shape `tally` reads. */
+/** The last pass of a group, as its JSON report and the pass's own record, in the shape `tally` reads; undefined if it has none. */
 function lastPass(group) {
-  const read = (suffix) => {
-    const path = `reports/mutation/${group.name}.${suffix}`;
-    if (!existsSync(path)) {
-      console.error(`mutate: group ${group.name} has no ${path}: run \`npm run mutate -- ${group.name}\` first`);
-      process.exit(2);
-    }
-    return JSON.parse(readFileSync(path, 'utf8'));
-  };
-  const report = read('json');
-  const pass = read('pass.json');
+  const paths = [`reports/mutation/${group.name}.json`, `reports/mutation/${group.name}.pass.json`];
+  if (!paths.every(existsSync)) return undefined;
+  const [report, pass] = paths.map((path) => JSON.parse(readFileSync(path, 'utf8')));
   const results = Object.entries(report.files).flatMap(([fileName, f]) => f.mutants.map((m) => ({ ...m, fileName })));
   return { results, pass };
 }
 
 const rows = [];
 const passes = [];
+/** Groups with no pass on record (only with --report): their files have no score yet. */
+const missing = [];
 for (const group of chosen) {
   let results;
   let pass;
-  if (reportOnly) ({ results, pass } = lastPass(group));
-  else {
+  if (reportOnly) {
+    const last = lastPass(group);
+    if (!last) {
+      console.error(`mutate: group ${group.name} has no pass on record: run \`npm run mutate -- ${group.name}\``);
+      missing.push(group);
+      continue;
+    }
+    ({ results, pass } = last);
+  } else {
     const t0 = Date.now();
     const passLoad = loadavg()[0];
     const incrementalFile = `reports/mutation/${group.name}.incremental.json`;
@@ -108,7 +112,7 @@ const totalSeconds = passes.reduce((sum, p) => sum + p.seconds, 0);
 
 console.log('\nmutate: score per file');
 for (const r of rows) {
-  console.log(`  ${r.score.toFixed(1).padStart(5)}%  ${r.file}  (${r.detected} detected, ${r.undetected} not, ${r.invalid} invalid, ${r.ignored.length} ignored)`);
+  console.log(`  ${r.score.toFixed(1).padStart(5)}%  ${r.file}  (${r.detected} detected, ${r.undetected} not, ${r.invalid} invalid, ${r.errored} runtime errors, ${r.ignored.length} ignored)`);
   for (const m of r.survivors) console.log(`      ${m.status.toLowerCase()}: ${where(m)} ${m.mutatorName}: ${oneLine(m.replacement ?? '')}`);
 }
 console.log(`mutate: ${totalSeconds} s in all`);
@@ -119,6 +123,7 @@ if (chosen.length === groups.length) {
   console.log(`mutate: wrote ${DOC}`);
 }
 const under = rows.filter((r) => r.score < THRESHOLD);
+if (missing.length > 0) process.exitCode = 1;
 if (under.length > 0) {
   console.error(`mutate: under ${THRESHOLD}%: ${under.map((r) => r.file).join(', ')}`);
   process.exit(1);
@@ -130,16 +135,19 @@ function timing(passes) {
   const scratch = passes.map((p) => p.fromScratchSeconds);
   const known = scratch.every((x) => typeof x === 'number');
   const fromScratch = known
-    ? `A run of every group from scratch takes about ${Math.round(sum(scratch) / 60)} min (${sum(scratch)} s; per group: ${passes.map((p) => `${p.group} ${p.fromScratchSeconds} s`).join(', ')}).`
+    ? `A run of ${missing.length > 0 ? `the groups measured (not ${missing.map((g) => g.name).join(', ')})` : 'every group'} from scratch takes about ${Math.round(sum(scratch) / 60)} min (${sum(scratch)} s; per group: ${passes.map((p) => `${p.group} ${p.fromScratchSeconds} s`).join(', ')}).`
     : `Some groups have no pass from scratch on record (${passes.filter((p) => typeof p.fromScratchSeconds !== 'number').map((p) => p.group).join(', ')}), so the time of a run from scratch is not known.`;
   const last = passes.map((p) => `${p.group} ${p.seconds} s${p.incremental ? ' incremental' : ''}`).join(', ');
   const loads = passes.map((p) => p.load).filter((l) => typeof l === 'number');
   const dates = passes.map((p) => p.finishedAt.slice(0, 10)).sort();
-  return `${fromScratch} The last pass of each group, whose results are above: ${last}. Each pass had ${base.concurrency} test runner(s) on a ${availableParallelism()}-core machine shared with other work${loads.length > 0 ? ` (load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} as the passes started)` : ''}, between ${dates[0]} and ${dates.at(-1)}. An incremental pass re-runs only the mutants whose code or tests changed since the group's previous pass.`;
+  return `${fromScratch} The last pass of each group, whose results are above: ${last}. Each pass had ${base.concurrency} test runner(s) on a ${availableParallelism()}-core machine shared with other work${loads.length > 0 ? ` (load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} as the passes started)` : ''}, ${dates[0] === dates.at(-1) ? `on ${dates[0]}` : `between ${dates[0]} and ${dates.at(-1)}`}. An incremental pass re-runs only the mutants whose code or tests changed since the group's previous pass.`;
 }
 
 function render(rows, passes) {
-  const table = rows.map((r) => `| \`${r.file}\` | ${r.group} | ${r.score.toFixed(1)}% | ${r.detected} | ${r.undetected} | ${r.invalid} | ${r.ignored.length} |`);
+  const table = [
+    ...rows.map((r) => `| \`${r.file}\` | ${r.group} | ${r.score.toFixed(1)}% | ${r.detected} | ${r.undetected} | ${r.invalid} | ${r.errored} | ${r.ignored.length} |`),
+    ...missing.flatMap((g) => g.mutate.map((file) => `| \`${file}\` | ${g.name} | not measured yet: run \`npm run mutate -- ${g.name}\` | | | | | |`)),
+  ];
   const note = (m) => SURVIVOR_NOTES[`${where(m)} ${m.mutatorName}`];
   const survivors = rows.flatMap((r) => r.survivors.map((m) => `- \`${where(m)}\` ${m.mutatorName} (${m.status}): \`${oneLine(m.replacement ?? '')}\`${note(m) ? `: left alone, ${note(m)}` : ''}`));
   const ignored = rows.flatMap((r) => r.ignored.map((m) => `- \`${where(m)}\` ${m.mutatorName}: \`${oneLine(m.replacement ?? '')}\`: ${m.statusReason ?? ''}`));
@@ -152,11 +160,13 @@ deadline and abort rules, duration and timer bounds, the PRELOGIN negotiation ta
 verdict) and runs the tests meant to catch each one: a mutant no test fails on is a regression the
 suite would let through. The groups and their tests are in \`stryker.config.mjs\`; each pass runs
 only its group's tests, and within it each mutant only the tests that reach it. The TypeScript
-checker drops mutants that do not compile (invalid below). The score is detected (killed or timed
+checker drops mutants that do not compile (invalid below). A runtime error is a mutant whose test
+run broke before it could pass or fail (Stryker leaves it out of the score): a number above 0 there
+means the score says less than it seems, and the tests need a look. The score is detected (killed or timed
 out) over detected plus undetected (survived or not covered); the goal is at least ${THRESHOLD}% on every file.
 
-| file | group | score | detected | undetected | invalid | ignored |
-|---|---|---|---|---|---|---|
+| file | group | score | detected | undetected | invalid | runtime errors | ignored |
+|---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 
 ${timing(passes)}
