@@ -38,6 +38,8 @@ describe('runAttempt', () => {
     // A prober that fails with its signal's reason shows this text: it names the deadline.
     expect(seen?.reason).toMatchObject({ name: 'TimeoutError', message: 'probe deadline' });
     expect(value.error?.class).toBe('timeout-tcp');
+    // The grace timer armed at the abort goes with the answer: nothing is left to hold the process.
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('answers for a prober that ignores its signal at deadline + grace, blaming the phase the probe measures', async () => {
