@@ -161,8 +161,9 @@ verdict) and runs the tests meant to catch each one: a mutant no test fails on i
 suite would let through. The groups and their tests are in \`stryker.config.mjs\`; each pass runs
 only its group's tests, and within it each mutant only the tests that reach it. The TypeScript
 checker drops mutants that do not compile (invalid below). A runtime error is a mutant whose test
-run broke before it could pass or fail (Stryker leaves it out of the score): a number above 0 there
-means the score says less than it seems, and the tests need a look. The score is detected (killed or timed
+run broke before it could pass or fail, and Stryker leaves it out of the score: a default that no
+longer parses when its module loads (the app would not start: caught, in effect), or a test that
+crashes under the mutant (then the score says less than it seems, and the test needs a look). The score is detected (killed or timed
 out) over detected plus undetected (survived or not covered); the goal is at least ${THRESHOLD}% on every file.
 
 | file | group | score | detected | undetected | invalid | runtime errors | ignored |
