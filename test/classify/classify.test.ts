@@ -165,6 +165,10 @@ describe('classify: a peer that closes, and other rules around the codes', () =>
     ['the kernel\'s ETIMEDOUT while connecting', { phase: 'prelogin', error: sysError('ETIMEDOUT') }, 'timeout-prelogin'],
     ['the kernel\'s ETIMEDOUT after login: keepalive found the peer dead', { phase: 'query', error: sysError('ETIMEDOUT') }, 'connection-lost'],
     ['a code deep in a chain of causes', { phase: 'tcp', error: new Error('a', { cause: new Error('b', { cause: new Error('c', { cause: new Error('d', { cause: sysError('ECONNREFUSED') }) }) }) }) }, 'tcp-refused'],
+    ['a kernel reset whose text does not name its code (it names its syscall)', { phase: 'login', error: Object.assign(new Error('Connection reset by peer'), { code: 'ECONNRESET', syscall: 'read' }) }, 'tcp-reset'],
+    ['a TDS decode error after login stays one: only resets and keepalive timeouts lose the connection', { phase: 'query', error: Object.assign(new Error('bad token'), { name: 'TdsDecodeError' }) }, 'unexpected-server-response'],
+    ['a thrown null', { phase: 'login', error: null }, 'unknown'],
+    ['an error whose cause is null', { phase: 'login', error: Object.assign(new Error('odd'), { cause: null }) }, 'unknown'],
     ['an error that is its own cause, without looping', { phase: 'tcp', error: (() => { const e: Error & { cause?: unknown } = new Error('loop'); e.cause = e; return e; })() }, 'unknown'],
   ] as [string, FailureInput, string][])('%s', (_what, input, cls) => {
     expect(classify({ ...input, context: ctx }).class).toBe(cls);
@@ -183,6 +187,7 @@ describe('classify: a peer that closes, and other rules around the codes', () =>
     }
     expect(classify({ phase: 'tcp', error: sysError('ECONNREFUSED'), context: ctx }).class).toBe('tcp-refused');
     expect(classify({ phase: 'tls', error: sysError('ECONNRESET'), context: named }).class).toBe('tcp-reset');
+    expect(classify({ phase: 'login', error: sysError('ECONNREFUSED'), context: named }).class).toBe('tcp-refused');
   });
 
   it('a redirect is blamed only for a connect toward the node that did not complete', () => {
@@ -190,6 +195,7 @@ describe('classify: a peer that closes, and other rules around the codes', () =>
     expect(classify({ phase: 'reroute', error: sysError('ECONNREFUSED'), context: { ...ctx, routedConnected: false } }).class).toBe('tcp-refused');
     expect(classify({ phase: 'reroute', error: sysError('ECONNREFUSED'), context: { ...ctx, routed } }).class).toBe('tcp-refused');
     expect(classify({ phase: 'reroute', error: sysError('EHOSTUNREACH'), context: { ...ctx, routed, routedConnected: false } }).class).toBe('redirect-ports-blocked');
+    expect(classify({ phase: 'tcp', error: sysError('ECONNREFUSED'), context: { ...ctx, routed, routedConnected: false } }).class).toBe('tcp-refused');
     expect(classify({ phase: 'reroute', error: sysError('EPROTO'), context: { ...ctx, routed, routedConnected: false } }).class).toBe('tls-handshake-failed');
   });
 });
