@@ -5,7 +5,7 @@ import layers from './scripts/eslint-layers.mjs';
 
 export default tseslint.config(
   // The status page's browser scripts are plain JS served as they are, so they are linted as such.
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '!cli/status/page/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stryker-tmp/**', 'reports/**', '**/*.js', '**/*.mjs', '!cli/status/page/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -53,8 +53,8 @@ export const base = {
   tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
-  // The machine is shared and has two cores: two test runners at most.
-  concurrency: 2,
+  // The machine is shared (two cores, other work beside it): one test runner.
+  concurrency: 1,
   // A loaded machine stretches a run; a mutant is a timeout only well past its dry run's time.
   timeoutMS: 10_000,
   timeoutFactor: 3,

@@ -145,3 +145,104 @@ describe('classify: redaction and shape', () => {
     ));
   });
 });
+
+describe('classify: a peer that closes, and other rules around the codes', () => {
+  const hangUp = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  const kernelReset = () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+
+  test.each([
+    ['our codec saw the server close (FIN)', { phase: 'prelogin', error: Object.assign(new Error('the server closed the connection'), { code: 'EPEERCLOSED' }) }, 'server-closed'],
+    ['a driver\'s made-up reset (no syscall, no ECONNRESET in its text) is a clean close', { phase: 'login', error: hangUp() }, 'server-closed'],
+    ['a clean close in the cause of a socket error', { phase: 'login', error: new ConnectionError('Connection lost - socket hang up', 'ESOCKET', { cause: hangUp() }) }, 'server-closed'],
+    ['a clean close mid-handshake is the server refusing the TLS offer', { phase: 'tls', error: Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' }) }, 'tls-handshake-failed'],
+    ['a reset from the kernel is a reset', { phase: 'login', error: kernelReset() }, 'tcp-reset'],
+    ['a reset that names ECONNRESET without a syscall is a reset too', { phase: 'login', error: Object.assign(new Error('write ECONNRESET'), { code: 'ECONNRESET' }) }, 'tcp-reset'],
+    ['any close after login is a lost connection', { phase: 'query', error: hangUp() }, 'connection-lost'],
+    ['a "Connection lost" with no code before login is a reset', { phase: 'login', error: new Error('Connection lost - something') }, 'tcp-reset'],
+    ['a "Connection lost" with no code after login is a lost connection', { phase: 'initialSql', error: new Error('connection LOST - something') }, 'connection-lost'],
+    ['our deadline (TimeoutError)', { phase: 'tls', error: new DOMException('probe deadline', 'TimeoutError') }, 'timeout-tls'],
+    ['Node\'s abort code', { phase: 'login', error: Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }) }, 'timeout-login'],
+    ['the kernel\'s ETIMEDOUT while connecting', { phase: 'prelogin', error: sysError('ETIMEDOUT') }, 'timeout-prelogin'],
+    ['the kernel\'s ETIMEDOUT after login: keepalive found the peer dead', { phase: 'query', error: sysError('ETIMEDOUT') }, 'connection-lost'],
+    ['a code deep in a chain of causes', { phase: 'tcp', error: new Error('a', { cause: new Error('b', { cause: new Error('c', { cause: new Error('d', { cause: sysError('ECONNREFUSED') }) }) }) }) }, 'tcp-refused'],
+    ['a kernel reset whose text does not name its code (it names its syscall)', { phase: 'login', error: Object.assign(new Error('Connection reset by peer'), { code: 'ECONNRESET', syscall: 'read' }) }, 'tcp-reset'],
+    ['a TDS decode error after login stays one: only resets and keepalive timeouts lose the connection', { phase: 'query', error: Object.assign(new Error('bad token'), { name: 'TdsDecodeError' }) }, 'unexpected-server-response'],
+    ['a thrown null', { phase: 'login', error: null }, 'unknown'],
+    ['an error whose cause is null', { phase: 'login', error: Object.assign(new Error('odd'), { cause: null }) }, 'unknown'],
+    ['an error that is its own cause, without looping', { phase: 'tcp', error: (() => { const e: Error & { cause?: unknown } = new Error('loop'); e.cause = e; return e; })() }, 'unknown'],
+  ] as [string, FailureInput, string][])('%s', (_what, input, cls) => {
+    expect(classify({ ...input, context: ctx }).class).toBe(cls);
+  });
+
+  test.each([
+    ['login', 'login-failed'], ['reroute', 'login-failed'], ['query', 'query-failed'], ['initialSql', 'unknown'], ['tls', 'unknown'],
+  ] as const)('an unknown server number in the %s phase is %s', (phase, cls) => {
+    expect(classify({ phase, server: { number: 50000, message: 'custom error' } }).class).toBe(cls);
+  });
+
+  it('a failed connect to the port the SQL Browser named is that port\'s fault, in the TCP phase only', () => {
+    const named = { ...ctx, instance: 'SQLEXPRESS', port: 49172 };
+    for (const error of [sysError('ECONNREFUSED'), sysError('EHOSTUNREACH'), sysError('ETIMEDOUT')]) {
+      expect(classify({ phase: 'tcp', error, context: named }).class).toBe('instance-port-closed');
+    }
+    expect(classify({ phase: 'tcp', error: sysError('ECONNREFUSED'), context: ctx }).class).toBe('tcp-refused');
+    expect(classify({ phase: 'tls', error: sysError('ECONNRESET'), context: named }).class).toBe('tcp-reset');
+    expect(classify({ phase: 'login', error: sysError('ECONNREFUSED'), context: named }).class).toBe('tcp-refused');
+  });
+
+  it('a redirect is blamed only for a connect toward the node that did not complete', () => {
+    const routed = { host: 'node1.tr1.eastus1-a.worker.database.windows.net', port: 11002 };
+    expect(classify({ phase: 'reroute', error: sysError('ECONNREFUSED'), context: { ...ctx, routedConnected: false } }).class).toBe('tcp-refused');
+    expect(classify({ phase: 'reroute', error: sysError('ECONNREFUSED'), context: { ...ctx, routed } }).class).toBe('tcp-refused');
+    expect(classify({ phase: 'reroute', error: sysError('EHOSTUNREACH'), context: { ...ctx, routed, routedConnected: false } }).class).toBe('redirect-ports-blocked');
+    expect(classify({ phase: 'tcp', error: sysError('ECONNREFUSED'), context: { ...ctx, routed, routedConnected: false } }).class).toBe('tcp-refused');
+    expect(classify({ phase: 'reroute', error: sysError('EPROTO'), context: { ...ctx, routed, routedConnected: false } }).class).toBe('tls-handshake-failed');
+  });
+});
+
+describe('classify: the message and the recommendation', () => {
+  it('takes a prober\'s own message over the error\'s, and the class name when there is no text at all', () => {
+    expect(classify({ phase: 'login', class: 'policy-mismatch', message: 'connected through the proxy, expected redirect', error: new Error('other') }).message).toBe('connected through the proxy, expected redirect');
+    expect(classify({ phase: 'login', class: 'policy-mismatch' }).message).toBe('policy-mismatch');
+    expect(classify({ phase: 'login', error: new Error('') }).message).toBe('unknown');
+  });
+
+  it('takes the server\'s message over the driver\'s', () => {
+    expect(classify({ phase: 'login', error: new Error('driver text'), server: { number: 40613, message: 'Database is not currently available.' } }).message).toBe('Database is not currently available.');
+  });
+
+  it('gives every member of an AggregateError, or its own message when it has none', () => {
+    expect(classify({ phase: 'tcp', error: new AggregateError([new Error('connect A'), new Error('connect B')], 'all failed') }).message).toBe('connect A; connect B');
+    expect(classify({ phase: 'tcp', error: new AggregateError([], 'all failed') }).message).toBe('all failed');
+    expect(classify({ phase: 'tcp', error: 'a thrown string' }).message).toBe('a thrown string');
+  });
+
+  it('carries the number and state only when the server sent them, and the client IP only for 40615', () => {
+    const bare = classify({ phase: 'login', server: { number: 40613, message: 'x' } });
+    expect(Object.keys(bare)).not.toEqual(expect.arrayContaining(['state']));
+    expect(bare.number).toBe(40613);
+    expect(Object.keys(classify({ phase: 'login', error: new Error('x') }))).not.toEqual(expect.arrayContaining(['number']));
+    const other = classify({ phase: 'login', server: { number: 40613, message: "Client with IP address '203.0.113.7' is not allowed" } });
+    expect(other.clientIp).toBeUndefined();
+    expect(classify({ phase: 'login', server: { number: 40615, message: "Client with IP address '2001:db8::7' is not allowed" } }).clientIp).toBe('2001:db8::7');
+  });
+
+  it('fills the context into the recommendation, and plain words where the context has no value', () => {
+    const full = classify({ phase: 'login', server: { number: 40501, message: 'busy' }, context: ctx });
+    expect(full.recommendation).toContain('(error 40501)');
+    const query = classify({ phase: 'query', server: { number: 208, message: 'Invalid object name' }, context: ctx });
+    expect(query.recommendation).toContain('(error 208)');
+    expect(query.recommendation).toContain('permissions in orders.');
+    expect(classify({ phase: 'tcp', class: 'tcp-refused' }).recommendation).toContain('on the server:the SQL port');
+    expect(classify({ phase: 'login', class: 'db-not-found' }).recommendation).toContain('Database the database cannot be opened');
+    expect(classify({ phase: 'reroute', class: 'timeout-reroute' }).recommendation).toContain('the node:its port');
+    expect(classify({ phase: 'login', class: 'firewall-blocked' }).recommendation).toContain('Client IP this client is not allowed');
+    expect(classify({ phase: 'query', class: 'query-failed' }).recommendation).toContain('(error see message)');
+  });
+
+  it('redacts the recommendation too', () => {
+    const c = classify({ phase: 'login', server: { number: 40615, message: 'x' }, context: { ...ctx, server: 'hunter2-host' }, secrets: ['hunter2'] });
+    expect(c.recommendation).not.toContain('hunter2');
+    expect(c.recommendation).toContain('[redacted]');
+  });
+});

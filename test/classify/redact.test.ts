@@ -89,6 +89,13 @@ describe('scrubSecrets and redacting, before any sink', () => {
     expect(scrubSecrets({ m: 'got abc; pwd=x' }, ['abc'])).toEqual({ m: 'got [redacted]; pwd=[redacted]' });
   });
 
+  it('ignores secrets under 3 characters as redact does, so they never make clean text be rewritten', () => {
+    const value = { m: 'ab; pwd=x' };
+    expect(scrubSecrets(value, ['ab'])).toBe(value);
+    expect(scrubSecrets(value, ['ab', SECRET])).toEqual({ m: 'ab; pwd=x' });
+    expect(scrubSecrets({ m: `ab; ${SECRET}` }, ['ab', SECRET])).toEqual({ m: 'ab; [redacted]' });
+  });
+
   it('keeps numbers, booleans and null as they are, in arrays and objects', () => {
     const value = { n: 1, ok: true, none: null, list: [2, false, `x ${SECRET}`] };
     expect(scrubSecrets(value, [SECRET])).toEqual({ n: 1, ok: true, none: null, list: [2, false, 'x [redacted]'] });

@@ -35,8 +35,11 @@ describe('runAttempt', () => {
     });
     const { value, early } = await settlesAt(runAttempt(prober, t, 'tcp', options, GRACE_MS, new AbortController().signal), options.timeoutMs);
     expect(early).toBe(false);
-    expect((seen?.reason as DOMException).name).toBe('TimeoutError');
+    // A prober that fails with its signal's reason shows this text: it names the deadline.
+    expect(seen?.reason).toMatchObject({ name: 'TimeoutError', message: 'probe deadline' });
     expect(value.error?.class).toBe('timeout-tcp');
+    // The grace timer armed at the abort goes with the answer: nothing is left to hold the process.
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('answers for a prober that ignores its signal at deadline + grace, blaming the phase the probe measures', async () => {
