@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tediousSelectOne } from './raw-tedious';
 
 export interface ColdStartConfig {
   port: number;
@@ -25,25 +26,8 @@ export interface ColdStart {
 
 type Handler = (...args: unknown[]) => Promise<{ status?: number; jsonBody?: { results: { success: boolean }[] } }>;
 
-function rawLogin(config: ColdStartConfig): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Connection, Request } = require('tedious') as typeof import('tedious');
-  return new Promise((resolve, reject) => {
-    const c = new Connection({
-      server: '127.0.0.1',
-      authentication: { type: 'default', options: { userName: config.user, password: config.password } },
-      options: { port: config.port, database: 'orders', encrypt: true, cryptoCredentialsDetails: { ca: readFileSync(config.caFile) }, serverName: 'localhost', maxRetriesOnTransientErrors: 0 },
-    });
-    c.on('error', () => undefined);
-    c.connect((err) => {
-      if (err) return reject(err);
-      c.execSqlBatch(new Request('SELECT 1', (e) => {
-        c.once('end', () => (e ? reject(e) : resolve()));
-        c.close();
-      }));
-    });
-  });
-}
+const rawLogin = (config: ColdStartConfig): Promise<void> =>
+  tediousSelectOne({ server: '127.0.0.1', serverName: 'localhost', port: config.port, user: config.user, password: config.password, ca: readFileSync(config.caFile) });
 
 async function main(scenario: string, config: ColdStartConfig): Promise<ColdStart> {
   const t0 = performance.now();

@@ -9,12 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sql from 'mssql';
-import { Connection, Request } from 'tedious';
 import { targetSchema } from '../shared/config';
 import { loginProber } from '../shared/probers/login';
 import { tlsProber } from '../shared/probers/tls';
 import { start } from '../sim';
 import { startDelayingProxy } from './delaying-proxy';
+import { tediousSelectOne } from './raw-tedious';
 import { median, probeGoals, type ProbeTimes } from './probe-goals';
 import { machine, medianRange } from './stats';
 
@@ -26,24 +26,6 @@ const PASSWORD = 'Bench-Passw0rd';
 function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { cwd: dir, stdio: 'pipe' });
   return { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
-}
-
-function rawTedious(port: number, ca: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const c = new Connection({
-      server: 'localhost',
-      authentication: { type: 'default', options: { userName: USER, password: PASSWORD } },
-      options: { port, database: 'orders', encrypt: true, cryptoCredentialsDetails: { ca }, maxRetriesOnTransientErrors: 0 },
-    });
-    c.on('error', () => undefined);
-    c.connect((err) => {
-      if (err) return reject(err);
-      c.execSqlBatch(new Request('SELECT 1', (e) => {
-        c.once('end', () => (e ? reject(e) : resolve()));
-        c.close();
-      }));
-    });
-  });
 }
 
 async function mssqlSample(port: number, ca: Buffer): Promise<void> {
@@ -77,7 +59,7 @@ export async function run(): Promise<string> {
   };
   const times: ProbeTimes = { login: { ms: [], flights: [] }, tedious: { ms: [], flights: [] }, mssql: { ms: [], flights: [] }, tls: { ms: [], flights: [] } };
   const clients: Record<keyof ProbeTimes, () => Promise<unknown>> = {
-    login: () => probe(loginProber), tedious: () => rawTedious(port, ca), mssql: () => mssqlSample(port, ca), tls: () => probe(tlsProber),
+    login: () => probe(loginProber), tedious: () => tediousSelectOne({ server: 'localhost', port, user: USER, password: PASSWORD, ca }), mssql: () => mssqlSample(port, ca), tls: () => probe(tlsProber),
   };
   try {
     // Interleaved, so drift on the machine hits every client alike; the first round warms up.
