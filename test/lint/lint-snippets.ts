@@ -22,8 +22,9 @@ for (const f of JSON.parse(process.argv[1])) {
 console.log(JSON.stringify(out));
 `;
 
-/** What `npm run lint` says of each snippet, as "rule: message" lines, in order. */
-export function lintSnippets(snippets: readonly Snippet[]): string[][] {
+/** What `npm run lint` says of each snippet, as "rule: message" lines, by snippet. */
+export function lintSnippets<S extends Snippet>(snippets: readonly S[]): Map<S, string[]> {
   const input = JSON.stringify(snippets.map((s) => ({ path: join(ROOT, s.path), code: s.code })));
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', LINT, input], { cwd: ROOT, encoding: 'utf8' })) as string[][];
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', LINT, input], { cwd: ROOT, encoding: 'utf8' })) as string[][];
+  return new Map(snippets.map((s, i) => [s, out[i]]));
 }

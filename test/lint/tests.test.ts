@@ -36,9 +36,7 @@ const ALLOWED: Fixture[] = [
 let messages: Map<Fixture, string[]>;
 
 beforeAll(() => {
-  const fixtures = [...REFUSED, ...ALLOWED];
-  const out = lintSnippets(fixtures);
-  messages = new Map(fixtures.map((f, i) => [f, out[i]]));
+  messages = lintSnippets([...REFUSED, ...ALLOWED]);
 }, 60_000);
 
 describe('npm run lint: tests that cannot pass by accident', () => {
