@@ -1,31 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIMENSIONS, EVENTS, initTelemetry, METRICS, type Telemetry } from '../../shared/telemetry';
+import { DIMENSIONS, EVENTS, METRICS } from '../../shared/telemetry';
 import { loginSuccess, tlsProbe } from '../helpers/results';
 import { FakeBreeze } from './breeze';
-import { telemetrySettings } from './settings';
+import { sendThroughExporter, type Sent } from './sent';
 
 // Metrics that can be sliced: the probe on every phase, the TLS facts on the TLS metric and the availability result.
 const breeze = new FakeBreeze();
-const storage = mkdtempSync(join(tmpdir(), 'sqlprobe-dimensions-'));
-let telemetry: Telemetry;
+let sent: Sent;
 const login = loginSuccess();
 const tls = tlsProbe();
 
 beforeAll(async () => {
-  await breeze.start();
-  telemetry = initTelemetry(telemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString, SQLPROBE_OFFLINE_STORAGE_DIR: storage }), {});
-  telemetry.record(login);
-  telemetry.record(tls);
-  expect(await telemetry.flush(20_000)).toBe(true);
+  sent = await sendThroughExporter(breeze, [login, tls], 20_000);
+  expect(sent.flushed).toBe(true);
 }, 30_000);
 
-afterAll(async () => {
-  await telemetry.shutdown(5000);
-  await breeze.stop();
-  rmSync(storage, { recursive: true, force: true });
-});
+afterAll(() => sent?.close());
 
 const rows = (name: string) =>
   breeze.of('MetricData').flatMap((e) => (e.data.baseData.metrics as { name: string; value: number; count: number }[]).filter((m) => m.name === name).map((m) => ({ ...m, dims: e.data.baseData.properties ?? {} })));

@@ -1,35 +1,24 @@
 // The prober's own load reaches Application Insights: the availability row carries the loop lag and
 // the measurement, and a perturbed result's phase samples carry `measurement`, so the login alert
 // and the workbook can leave them out. Real exporter, local ingestion endpoint.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { initTelemetry, type Telemetry } from '../../shared/telemetry';
 import { DIMENSIONS as D, METRICS } from '../../shared/telemetry/names';
 import { loginSuccess } from '../helpers/results';
 import { FakeBreeze } from './breeze';
-import { telemetrySettings } from './settings';
+import { sendThroughExporter, type Sent } from './sent';
 
 const breeze = new FakeBreeze();
-const storage = mkdtempSync(join(tmpdir(), 'sqlprobe-perturbed-'));
-let telemetry: Telemetry;
+let sent: Sent;
 const busy = loginSuccess({ target: 'busy', loopLag: { maxMs: 48.2, meanMs: 12.5 }, measurement: 'perturbed' });
 const calm = loginSuccess({ target: 'calm', loopLag: { maxMs: 1.1, meanMs: 0.4 }, measurement: 'clean' });
 const older = loginSuccess({ target: 'older' });
 
 beforeAll(async () => {
   process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
-  await breeze.start();
-  telemetry = initTelemetry(telemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: breeze.connectionString, SQLPROBE_OFFLINE_STORAGE_DIR: storage }));
-  for (const r of [busy, calm, older]) telemetry.record(r);
-  expect(await telemetry.flush(20_000)).toBe(true);
+  sent = await sendThroughExporter(breeze, [busy, calm, older], 20_000);
+  expect(sent.flushed).toBe(true);
 }, 30_000);
 
-afterAll(async () => {
-  await telemetry.shutdown(5000);
-  await breeze.stop();
-  rmSync(storage, { recursive: true, force: true });
-});
+afterAll(() => sent?.close());
 
 const availability = (id: string) => breeze.of('AvailabilityData').find((e) => e.data.baseData.id === id)?.data.baseData.properties;
 const phaseSamples = (target: string) => breeze.of('MetricData')
