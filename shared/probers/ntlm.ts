@@ -36,8 +36,8 @@ function serverDomains(c: NtlmChallenge): string[] {
 
 /**
  * Error 18452 is what the client sees both when the login's domain is not trusted and when the
- * server's own domain controller refused the password (tedious issue 388 shows the server log of
- * the second: SSPI handshake failed, 0x8009030c). The server's challenge names its domain, so the
+ * server's own domain controller refused the password (the server then logs "SSPI handshake failed"
+ * with 0x8009030c: https://github.com/tediousjs/tedious/issues/388). The server's challenge names its domain, so the
  * two get their own class and advice: another domain needs a trust; the same domain, a password.
  */
 export function windowsLoginFailure(target: Target, challenge: NtlmChallenge | undefined, server: ServerError | undefined): Pick<FailureInput, 'class' | 'message'> | undefined {
