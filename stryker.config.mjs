@@ -33,7 +33,7 @@ export const groups = [
     tests: ['test/config/bounds.test.ts', 'test/config/bounds.property.test.ts', 'test/config/timer.test.ts', 'test/config/targets.test.ts', 'test/config/duration.test.ts'],
   },
   { name: 'prelogin', mutate: ['shared/tds/prelogin.ts'], tests: ['test/sim/codec.test.ts', 'test/tds/prelogin.test.ts'] },
-  { name: 'verdict', mutate: ['shared/idle/verdict.ts'], tests: ['test/idle/verdict.test.ts'] },
+  { name: 'verdict', mutate: ['shared/idle/verdict.ts'], tests: ['test/idle/verdict.test.ts', 'test/idle/verdict-edges.test.ts'] },
 ];
 
 /** The Jest config of a pass: the project's own, with only `tests` to run. */

@@ -12,6 +12,12 @@ export interface DeathEstimate {
 
 const ageOf = (o: ConnectionOutcome): number => o.idleMs ?? o.rungMs;
 
+/** When a close event came, in ms of idle; by the rung's check at the latest when its age was not kept. */
+const eventAge = (o: ConnectionOutcome): number => o.deathAgeMs ?? ageOf(o);
+
+/** The outcome with the smallest `age`; at equal ages the first listed. */
+const earliest = (list: ConnectionOutcome[], age: (o: ConnectionOutcome) => number) => list.reduce((a, b) => (age(b) < age(a) ? b : a));
+
 /** Deaths that keepalive neither prevented nor caused: a peer close, or a failed first use. */
 const isIdleDeath = (o: ConnectionOutcome) => o.outcome === 'closed-by-peer' || o.outcome === 'dead-on-use';
 
@@ -21,8 +27,8 @@ const isIdleDeath = (o: ConnectionOutcome) => o.outcome === 'closed-by-peer' || 
  */
 function estimate(deaths: ConnectionOutcome[], outcomes: ConnectionOutcome[]): DeathEstimate | undefined {
   if (deaths.length === 0) return undefined;
-  const closeAge = (o: ConnectionOutcome) => (o.outcome === 'closed-by-peer' ? (o.deathAgeMs ?? ageOf(o)) : ageOf(o));
-  const first = deaths.reduce((a, b) => (closeAge(b) < closeAge(a) ? b : a));
+  const closeAge = (o: ConnectionOutcome) => (o.outcome === 'closed-by-peer' ? eventAge(o) : ageOf(o));
+  const first = earliest(deaths, closeAge);
   const maxMs = closeAge(first);
   const survivedBelow = outcomes.filter((o) => o.outcome === 'survived' && ageOf(o) < maxMs).map(ageOf);
   const minMs = survivedBelow.length > 0 ? Math.max(...survivedBelow) : undefined;
@@ -72,14 +78,14 @@ export function findTimers(outcomes: ConnectionOutcome[]): Findings {
   const of = (v: KeepaliveVariant) => conclusive.filter((o) => o.keepalive === v);
   const on = of('on');
   const off = of('off');
-  const result: Findings = { findings: [], redirected: false, measuredOn: on.length > 0, measuredOff: off.length > 0 };
+  const redirected = on.some((o) => o.outcome === 'closed-by-peer' && o.policy === 'redirect');
+  const result: Findings = { findings: [], redirected, measuredOn: on.length > 0, measuredOff: off.length > 0 };
   const survived = conclusive.filter((o) => o.outcome === 'survived').map(ageOf);
   if (survived.length > 0) result.longestSurvivedMs = Math.max(...survived);
 
   const gateway = estimate(on.filter((o) => o.outcome === 'closed-by-peer'), on);
   if (gateway) {
     result.gateway = gateway;
-    result.redirected = on.some((o) => o.outcome === 'closed-by-peer' && o.policy === 'redirect');
     result.findings.push(finding('gateway-idle-kill', gateway));
   }
   // The earliest idle a keepalive-on connection is known to have died by (its bracket's floor).
@@ -90,12 +96,14 @@ export function findTimers(outcomes: ConnectionOutcome[]): Findings {
   // Silent deaths at or past the gateway's age are the same timer, not a second one.
   if (silent && silent.maxMs < floor(gateway)) {
     const keepaliveIdleMs = silentOn.find((o) => o.keepaliveIdleMs !== undefined)?.keepaliveIdleMs;
-    result.silent = { ...silent, offDied: !!nat && nat.maxMs <= silent.maxMs, ...(keepaliveIdleMs === undefined ? {} : { keepaliveIdleMs }) };
+    result.silent = { ...silent, offDied: !!nat && nat.maxMs <= silent.maxMs, keepaliveIdleMs };
     result.findings.push(finding('silent-drop', silent));
   }
-  const detected = on.filter((o) => o.outcome === 'keepalive-detected' && o.deathAgeMs !== undefined);
-  const firstDetected = detected.reduce<ConnectionOutcome | undefined>((a, b) => (!a || (b.deathAgeMs ?? 0) < (a.deathAgeMs ?? 0) ? b : a), undefined);
-  if (firstDetected) result.keepaliveDetected = { afterMs: firstDetected.deathAgeMs ?? 0, keepaliveIdleMs: firstDetected.keepaliveIdleMs };
+  const detected = on.filter((o) => o.outcome === 'keepalive-detected');
+  if (detected.length > 0) {
+    const first = earliest(detected, eventAge);
+    result.keepaliveDetected = { afterMs: eventAge(first), keepaliveIdleMs: first.keepaliveIdleMs };
+  }
 
   // Keepalive-off deaths at a keepalive-on death's age are the same timer, not a second one: only
   // off dying before on's exact close, or by an idle that on was seen to survive, is a NAT's.

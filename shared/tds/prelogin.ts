@@ -80,7 +80,7 @@ export function decodePrelogin(buf: Buffer): Prelogin {
         break;
       case PreloginOption.INSTOPT: {
         const raw = v.bytes(length).toString('latin1');
-        out.instance = raw.replace(/\0.*$/s, '');
+        out.instance = raw.replace(/\0.*/s, '');
         break;
       }
       case PreloginOption.THREADID:

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { verdictFor } from '../../shared/idle';
-import { IDLE_OUTCOMES, type ConnectionOutcome } from '../../shared/contract';
-
-const MIN = 60_000;
-const o = (rungMs: number, keepalive: 'on' | 'off', outcome: ConnectionOutcome['outcome'], extra: Partial<ConnectionOutcome> = {}): ConnectionOutcome =>
-  ({ cohort: 'c1', rungMs, keepalive, outcome, idleMs: rungMs, ...extra });
-
-/** The default ladder: 3, 5, 15, 29, 31, 40 minutes. */
-const LADDER = [3, 5, 15, 29, 31, 40].map((m) => m * MIN);
+import { IDLE_OUTCOMES } from '../../shared/contract';
+import { LADDER, MIN, o } from './outcome-rows';
 
 describe('verdictFor', () => {
   test('proxy gateway kill by FIN at 30 min: both variants die, Redirect recommended', () => {
@@ -61,6 +55,7 @@ describe('verdictFor', () => {
     expect(v.kind).toBe('nat-idle-drop');
     expect(v.text).toMatch(/^NAT idle drop ≈ 240 s .* Also: Gateway idle kill ≈ 1801 s \(30 min\)/);
     expect(v.recommendations.filter((r) => r.startsWith('Retry'))).toHaveLength(1);
+    expect(v.text.split(' Also: ')).toHaveLength(2);
   });
 
   test('keepalive on gives up before the rung: the NAT dropped the flow before keepalive\'s first probe', () => {
@@ -112,12 +107,14 @@ describe('verdictFor', () => {
     const both = verdictFor(LADDER.flatMap((r) => [on(r), r < 4 * MIN ? o(r, 'off', 'survived') : o(r, 'off', 'dead-on-use', { close: 'timeout' })]));
     expect(both.findings.map((f) => f.kind)).toEqual(['nat-idle-drop', 'silent-drop']);
     expect(both.text).toMatch(/^NAT idle drop ≈ 240 s .* Also: Silent drop ≈ 600 s \(10 min\) .* with keepalive on and off: /);
+    expect(both.text.split(' Also: ')).toHaveLength(2);
   });
 
   test('no idle kill up to the longest rung', () => {
     const v = verdictFor(LADDER.flatMap((r) => [o(r, 'on', 'survived'), o(r, 'off', 'survived', { idleMs: r + 1500 })]));
     expect(v).toMatchObject({ kind: 'no-idle-kill', atSeconds: 2401.5 });
     expect(v.text).toBe('No idle kill up to 2402 s (40 min) idle, the longest rung measured.');
+    expect(v.recommendations).toEqual(['No idle kill was seen up to 2402 s (40 min); keep retry logic for transport errors all the same (wait 5 s, back off up to 60 s).']);
   });
 
   test('inconclusive outcomes never count as deaths', () => {
