@@ -19,9 +19,16 @@ function timeoutResult(rec: ProbeRecorder): ProbeResult {
   return rec.result(rec.classify({ error, timedOut: true }));
 }
 
-/** For a prober that threw: a bug, or a broken target such as a missing password setting. */
+/**
+ * For a prober that threw: a bug, or a broken target such as a missing password setting. What it
+ * threw may not even be readable (a getter or proxy that throws); the attempt still ends in a result.
+ */
 function thrownResult(rec: ProbeRecorder, error: unknown): ProbeResult {
-  return rec.result(rec.classify({ error }));
+  try {
+    return rec.result(rec.classify({ error }));
+  } catch {
+    return rec.result(rec.classify({ error: new Error(`the ${rec.probe} probe threw a value that cannot be read`) }));
+  }
 }
 
 function summary(result: ProbeResult): ProbeResult['attempts'][number] {
@@ -61,14 +68,15 @@ export async function runAttempt(prober: Prober, target: Target, probe: ProbeNam
   const rec = attemptRecorder(target, probe, options);
   const controller = new AbortController();
   const abort = () => controller.abort(parent.reason);
-  parent.addEventListener('abort', abort, { once: true });
+  // An AbortSignal fires 'abort' at most once, and the listener goes at the end either way.
+  parent.addEventListener('abort', abort);
   if (parent.aborted) abort();
   const deadline = setTimeout(() => controller.abort(new DOMException('probe deadline', 'TimeoutError')), timerMs(options.timeoutMs, 'the probe deadline'));
   let guard: NodeJS.Timeout | undefined;
   const abandoned = new Promise<ProbeResult>((resolve) => {
     const arm = () => { guard = setTimeout(() => resolve(timeoutResult(rec)), timerMs(graceMs, 'the grace after a deadline')); };
     if (controller.signal.aborted) arm();
-    else controller.signal.addEventListener('abort', arm, { once: true });
+    else controller.signal.addEventListener('abort', arm);
   });
   const settled = (async () => {
     try {
@@ -77,10 +85,10 @@ export async function runAttempt(prober: Prober, target: Target, probe: ProbeNam
       return thrownResult(rec, err);
     }
   })();
+  // Neither can reject: a throw becomes a result, and the grace timer only resolves.
   try {
     return withLoad(await Promise.race([settled, abandoned]), lag.stop());
   } finally {
-    lag.stop();
     clearTimeout(deadline);
     clearTimeout(guard);
     parent.removeEventListener('abort', abort);

@@ -85,6 +85,14 @@ describe('runAttempt', () => {
     expect(r).toMatchObject({ success: false, target: 'stuck', probe: 'tcp', error: { class: 'tcp-refused', phase: 'tcp' } });
   });
 
+  it('turns a prober that throws something unreadable into a failure that says so, and leaves no timer behind', async () => {
+    const unreadable = new Proxy({}, { get() { throw new Error('unreadable'); } });
+    const throwing: Prober = async () => { throw unreadable; };
+    const r = await runAttempt(throwing, t, 'tcp', options, GRACE_MS, new AbortController().signal);
+    expect(r).toMatchObject({ success: false, probe: 'tcp', error: { message: 'the tcp probe threw a value that cannot be read' } });
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('leaves no timer behind, and a later abort of the round does not reach a finished probe', async () => {
     const round = new AbortController();
     let seen: AbortSignal | undefined;
