@@ -43,6 +43,8 @@ function tally(results) {
   return files;
 }
 
+const ALL_SURVIVED = 'every conclusive death makes a finding, so the longest survival is read only when every conclusive outcome survived, and then the filter keeps them all';
+
 /**
  * Why a mutant that survives is left alone, keyed `file:line Mutator`: one that differs from the code
  * only on input no user sends (so a test that kills it would pin the mutant, not a rule). Shown
@@ -58,6 +60,9 @@ const SURVIVOR_NOTES = {
   'shared/classify/classify.ts:71 ConditionalExpression': 'a primitive has no `code`, `syscall` or `cause`: not a clean close either way',
   'shared/classify/classify.ts:71 EqualityOperator': 'the depth bound only stops cycles; one level less changes only a close six causes deep',
   'shared/classify/classify.ts:141 StringLiteral': 'no recommendation template has a {state} placeholder, so its fallback word is never shown',
+  'shared/idle/verdict.ts:19 EqualityOperator': 'at equal ages either outcome is the earliest; the pick changes only which of two closes at the same millisecond names the death',
+  'shared/idle/verdict.ts:83 MethodExpression': ALL_SURVIVED,
+  'shared/idle/verdict.ts:83 ConditionalExpression': ALL_SURVIVED,
   'shared/classify/taxonomy.ts:278 ArrayDeclaration': 'without the 18456 entry, 18456 still falls to login-failed in the login and reroute phases, the only ones a server sends it in',
 };
 
