@@ -15,22 +15,26 @@ export function startSim(config: SimConfigInput = {}): Promise<Simulator> {
 
 /**
  * For a test file whose tests each start their own simulator: one set of certificates for the file
- * (`certs()`), and `start` for a simulator that is stopped after the test that started it.
+ * (`certs()`), and `start` for simulators that are stopped after the test that started them.
  */
 export function simPerTest(): { certs: () => TestCerts; start: (config?: SimConfigInput) => Promise<Simulator> } {
   let files: TestCerts | undefined;
-  let running: Simulator | undefined;
+  // Every one a test started: a test may start more than one.
+  const running: Simulator[] = [];
   beforeAll(() => {
     files = createTestCerts();
   });
   afterAll(() => files?.cleanup());
   afterEach(async () => {
-    await running?.stop();
-    running = undefined;
+    await Promise.all(running.splice(0).map((sim) => sim.stop()));
   });
   return {
     certs: () => files!,
-    start: async (config = {}) => (running = await startSim(config)),
+    start: async (config = {}) => {
+      const sim = await startSim(config);
+      running.push(sim);
+      return sim;
+    },
   };
 }
 
