@@ -47,8 +47,8 @@ const ALL_SURVIVED = 'every conclusive death makes a finding, so the longest sur
 
 /**
  * Why a mutant that survives is left alone, keyed `file:line Mutator`: one that differs from the code
- * only on input no user sends (so a test that kills it would pin the mutant, not a rule). Shown
- * beside it in the page.
+ * only on input no user sends, or only in a choice where either answer is right (so a test that kills
+ * it would pin the mutant, not a rule). Shown beside it in the page.
  */
 const SURVIVOR_NOTES = {
   'shared/classify/redact.ts:15 ArrayDeclaration': 'the default list of known secrets becomes ["Stryker was here"], which changes only text that contains that very phrase',
@@ -70,7 +70,6 @@ const score = (f) => (f.detected + f.undetected === 0 ? 100 : (100 * f.detected)
 const where = (m) => `${m.fileName}:${m.location.start.line}`;
 const oneLine = (text) => text.replace(/\s+/g, ' ').slice(0, 100);
 
-/** The last pass of a group, as its JSON report and the pass's own record, in the shape `tally` reads. */
 /** The last pass of a group, as its JSON report and the pass's own record, in the shape `tally` reads; undefined if it has none. */
 function lastPass(group) {
   const paths = [`reports/mutation/${group.name}.json`, `reports/mutation/${group.name}.pass.json`];
